@@ -1,0 +1,331 @@
+// Package catalog holds what Synapse knows about workers, per Synapse version, as data:
+// worker roles, the endpoints each role serves (regex, methods, docs group, listener
+// resource, stickiness), the stream_writers streams and their writer rules, the accepted
+// worker_app values and listener resource names.
+//
+// The facts live in data/synapse.json (embedded). Every endpoint and stream may carry
+// "since" and "until" tags (Synapse minor versions, e.g. "1.152"); For(version) returns the
+// view of the data that holds for that version. A new Synapse release is a data change:
+// append its version to "versions" and tag what it adds or removes.
+//
+// This package is pure: it never imports terraform-plugin-framework.
+package catalog
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed data/synapse.json
+var rawData []byte
+
+// Stickiness is the member-selection need of an endpoint, from Synapse's load-balancing advice.
+type Stickiness string
+
+// The stickiness needs an endpoint can have.
+const (
+	StickyNone     Stickiness = "none"      // any member (round robin)
+	StickyUser     Stickiness = "user"      // the same user always reaches the same member
+	StickyRoom     Stickiness = "room"      // the same room always reaches the same member
+	StickySourceIP Stickiness = "source_ip" // the same client address reaches the same member
+	StickySingle   Stickiness = "single"    // one process only (SSO flows keep state in memory)
+)
+
+// Stickinesses lists every Stickiness value, in documentation order.
+var Stickinesses = []Stickiness{StickyNone, StickyUser, StickyRoom, StickySourceIP, StickySingle}
+
+// Endpoint is one routable URL pattern.
+type Endpoint struct {
+	// Pattern is the regular expression from Synapse's docs, in the subset that PCRE2 and RE2 share.
+	Pattern string `json:"pattern"`
+	// Methods restricts the HTTP methods a worker may serve; empty means every method.
+	Methods []string `json:"methods,omitempty"`
+	// Group is the heading the pattern stands under in docs/workers.md.
+	Group string `json:"group"`
+	// Resource is the listener resource that serves it (client, federation, media).
+	Resource string `json:"resource"`
+	// Sticky is the stickiness need.
+	Sticky Stickiness `json:"sticky"`
+	// Roles are the worker roles that serve it. Empty for stream endpoints.
+	Roles []string `json:"roles,omitempty"`
+	// Stream is set when the endpoint must go to the writers of that stream.
+	Stream string `json:"stream,omitempty"`
+	// RequiresStream names a stream the serving process must write, or requests fail (e.g. quarantine admin APIs).
+	RequiresStream string `json:"requires_stream,omitempty"`
+	Since          string `json:"since,omitempty"`
+	Until          string `json:"until,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
+// AllMethods reports whether the endpoint is not restricted to some HTTP methods.
+func (e Endpoint) AllMethods() bool { return len(e.Methods) == 0 }
+
+// Role is a worker role: a named set of endpoints and/or a duty.
+type Role struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Duty is the shared-config option that names the process doing this role's duty, if any.
+	Duty string `json:"duty,omitempty"`
+	// DutyKind is "single" (one process name) or "list" (an ordered, sharded list of names).
+	DutyKind string `json:"duty_kind,omitempty"`
+	// EnableMediaRepo means the worker file sets enable_media_repo: true.
+	EnableMediaRepo bool `json:"enable_media_repo,omitempty"`
+}
+
+// Stream is one stream_writers key and its writer rules.
+type Stream struct {
+	Key                         string   `json:"key"`
+	ReplicationStreams          []string `json:"replication_streams"`
+	MultiWriter                 bool     `json:"multi_writer"`
+	MainMayWrite                bool     `json:"main_may_write"`
+	MinWriters                  int      `json:"min_writers"`
+	InstanceMapCheckedBySynapse bool     `json:"instance_map_checked_by_synapse"`
+	OrderMatters                string   `json:"order_matters,omitempty"`
+	Restart                     string   `json:"restart,omitempty"`
+	SynapseErrorName            string   `json:"synapse_error_name,omitempty"`
+	Since                       string   `json:"since,omitempty"`
+	Until                       string   `json:"until,omitempty"`
+}
+
+type document struct {
+	Source            string     `json:"source"`
+	Versions          []string   `json:"versions"`
+	WorkerApps        []string   `json:"worker_apps"`
+	ListenerTypes     []string   `json:"listener_types"`
+	ListenerResources []string   `json:"listener_resources"`
+	MainInstanceName  string     `json:"main_instance_name"`
+	MainInstanceMap   string     `json:"main_instance_map_key"`
+	Roles             []Role     `json:"roles"`
+	Streams           []Stream   `json:"streams"`
+	Endpoints         []Endpoint `json:"endpoints"`
+}
+
+// Catalog is the view of the data for one Synapse version.
+type Catalog struct {
+	Version           string
+	Source            string
+	WorkerApps        []string
+	ListenerTypes     []string
+	ListenerResources []string
+	// MainInstanceName is how stream_writers and the duty options name the main process ("master").
+	MainInstanceName string
+	// MainInstanceMapKey is how instance_map names the main process ("main").
+	MainInstanceMapKey string
+	Roles              []Role
+	Streams            []Stream
+	Endpoints          []Endpoint
+}
+
+var doc = mustLoad()
+
+func mustLoad() document {
+	var d document
+	if err := json.Unmarshal(rawData, &d); err != nil {
+		panic("catalog: embedded data/synapse.json does not parse: " + err.Error())
+	}
+	return d
+}
+
+// Versions lists the Synapse versions the catalogue knows, oldest first.
+func Versions() []string { return append([]string(nil), doc.Versions...) }
+
+// Latest is the newest Synapse version the catalogue knows: the provider's default.
+func Latest() string { return doc.Versions[len(doc.Versions)-1] }
+
+// For returns the catalogue for a Synapse version ("1.157" or "1.157.1"; the patch level
+// never changes worker configuration).
+func For(version string) (*Catalog, error) {
+	v := minor(version)
+	known := false
+	for _, k := range doc.Versions {
+		if k == v {
+			known = true
+		}
+	}
+	if !known {
+		return nil, fmt.Errorf("Synapse version %q is not in the catalogue; supported versions: %s", version, strings.Join(doc.Versions, ", "))
+	}
+	c := &Catalog{
+		Version:            v,
+		Source:             doc.Source,
+		WorkerApps:         doc.WorkerApps,
+		ListenerTypes:      doc.ListenerTypes,
+		ListenerResources:  doc.ListenerResources,
+		MainInstanceName:   doc.MainInstanceName,
+		MainInstanceMapKey: doc.MainInstanceMap,
+		Roles:              doc.Roles,
+	}
+	for _, s := range doc.Streams {
+		if holds(v, s.Since, s.Until) {
+			c.Streams = append(c.Streams, s)
+		}
+	}
+	for _, e := range doc.Endpoints {
+		if !holds(v, e.Since, e.Until) {
+			continue
+		}
+		if e.RequiresStream != "" && c.Stream(e.RequiresStream) == nil {
+			e.RequiresStream = ""
+		}
+		c.Endpoints = append(c.Endpoints, e)
+	}
+	return c, nil
+}
+
+// MustFor is For for versions known to exist (tests, defaults).
+func MustFor(version string) *Catalog {
+	c, err := For(version)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// minor reduces "1.157.1" to "1.157".
+func minor(v string) string {
+	parts := strings.Split(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".")
+	if len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
+	}
+	return v
+}
+
+// compareVersions compares "1.146" and "1.157" numerically.
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func holds(v, since, until string) bool {
+	if since != "" && compareVersions(v, since) < 0 {
+		return false
+	}
+	if until != "" && compareVersions(v, until) >= 0 {
+		return false
+	}
+	return true
+}
+
+// Role returns the role with that name, or nil.
+func (c *Catalog) Role(name string) *Role {
+	for i := range c.Roles {
+		if c.Roles[i].Name == name {
+			return &c.Roles[i]
+		}
+	}
+	return nil
+}
+
+// RoleNames lists the role names in catalogue order.
+func (c *Catalog) RoleNames() []string {
+	out := make([]string, len(c.Roles))
+	for i, r := range c.Roles {
+		out[i] = r.Name
+	}
+	return out
+}
+
+// Stream returns the stream with that stream_writers key, or nil.
+func (c *Catalog) Stream(key string) *Stream {
+	for i := range c.Streams {
+		if c.Streams[i].Key == key {
+			return &c.Streams[i]
+		}
+	}
+	return nil
+}
+
+// StreamKeys lists the stream_writers keys in catalogue order.
+func (c *Catalog) StreamKeys() []string {
+	out := make([]string, len(c.Streams))
+	for i, s := range c.Streams {
+		out[i] = s.Key
+	}
+	return out
+}
+
+// EndpointsForRoles returns, in catalogue order and without duplicates, the endpoints any of
+// the roles serves.
+func (c *Catalog) EndpointsForRoles(roles []string) []Endpoint {
+	want := map[string]bool{}
+	for _, r := range roles {
+		want[r] = true
+	}
+	var out []Endpoint
+	for _, e := range c.Endpoints {
+		for _, r := range e.Roles {
+			if want[r] {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// EndpointsForStream returns the endpoints that must be routed to the writers of a stream.
+func (c *Catalog) EndpointsForStream(key string) []Endpoint {
+	var out []Endpoint
+	for _, e := range c.Endpoints {
+		if e.Stream == key {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ResourcesFor returns the sorted listener resources that serve the given endpoints.
+func ResourcesFor(eps []Endpoint) []string {
+	set := map[string]bool{}
+	for _, e := range eps {
+		set[e.Resource] = true
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsWorkerApp reports whether Synapse's generic_worker entrypoint accepts the worker_app value.
+func (c *Catalog) IsWorkerApp(app string) bool { return contains(c.WorkerApps, app) }
+
+// IsListenerResource reports whether name is a listener resource Synapse knows.
+func (c *Catalog) IsListenerResource(name string) bool { return contains(c.ListenerResources, name) }
+
+// IsListenerType reports whether Synapse accepts the listener type on workers.
+func (c *Catalog) IsListenerType(t string) bool { return contains(c.ListenerTypes, t) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Compiled returns the compiled pattern. Patterns are checked to compile at test time, so a
+// failure here is a catalogue bug.
+func (e Endpoint) Compiled() *regexp.Regexp { return regexp.MustCompile(e.Pattern) }

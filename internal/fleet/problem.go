@@ -1,0 +1,84 @@
+// Package fleet is the pure domain of a Synapse worker fleet: workers, their listeners,
+// stream writer assignments and the shared configuration; validation that returns every
+// Problem at once; and deterministic rendering of worker, shared and log YAML.
+//
+// It never imports terraform-plugin-framework: internal/provider converts Terraform values
+// to these types, calls the functions here and maps each Problem to an attribute diagnostic.
+package fleet
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Problem is one thing wrong with an input, found by validation.
+type Problem struct {
+	// Path is the attribute at fault, relative to the resource, in Terraform's dotted form:
+	// "name", "listeners[1].port", "writers[0]". Empty means the resource as a whole.
+	Path string
+	// Summary is a short Title Case phrase, the same for the same kind of problem.
+	Summary string
+	// Detail names the bad value, the rule and the fix, in full sentences.
+	Detail string
+	// Warning marks a problem that does not stop the plan (e.g. a coordinated restart).
+	Warning bool
+}
+
+func (p Problem) String() string {
+	kind := "error"
+	if p.Warning {
+		kind = "warning"
+	}
+	return fmt.Sprintf("%s at %q: %s: %s", kind, p.Path, p.Summary, p.Detail)
+}
+
+// Problems is a list of problems with helpers to build it.
+type Problems []Problem
+
+// Add appends an error.
+func (ps *Problems) Add(path, summary, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Summary: summary, Detail: fmt.Sprintf(format, args...)})
+}
+
+// Warn appends a warning.
+func (ps *Problems) Warn(path, summary, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Summary: summary, Detail: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// HasErrors reports whether any problem is an error rather than a warning.
+func (ps Problems) HasErrors() bool {
+	for _, p := range ps {
+		if !p.Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors returns only the errors.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (ps Problems) String() string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Index builds "parent[i]" or "parent[i].child" paths.
+func Index(parent string, i int, child ...string) string {
+	p := fmt.Sprintf("%s[%d]", parent, i)
+	for _, c := range child {
+		p += "." + c
+	}
+	return p
+}

@@ -1,0 +1,133 @@
+// Package provider is the terraform-plugin-framework glue of the synapse provider: it converts
+// Terraform values to the pure domain types of internal/fleet and internal/routing, calls them,
+// and maps their problems to attribute diagnostics. No Synapse knowledge lives here.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+)
+
+var (
+	_ provider.Provider                   = (*synapseProvider)(nil)
+	_ provider.ProviderWithFunctions      = (*synapseProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*synapseProvider)(nil)
+)
+
+// New returns the provider factory for providerserver.Serve.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &synapseProvider{version: version} }
+}
+
+type synapseProvider struct {
+	version string
+}
+
+type providerModel struct {
+	SynapseVersion types.String `tfsdk:"synapse_version"`
+}
+
+// providerData is what Configure hands to every resource and function.
+type providerData struct {
+	Catalog *catalog.Catalog
+}
+
+func (p *synapseProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "synapse"
+	resp.Version = p.version
+}
+
+func (p *synapseProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Computes validated Synapse worker-fleet configuration (worker files, the shared " +
+			"homeserver.yaml settings, reverse-proxy routing) as computed attributes known at plan time. " +
+			"Nothing is contacted: every resource is logical.",
+		Attributes: map[string]schema.Attribute{
+			"synapse_version": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The Synapse release the fleet runs (minor version, e.g. `%s`; a patch "+
+					"level such as `%s.1` is accepted). It selects the roles, streams and endpoints that are valid. "+
+					"Supported: %s. Defaults to `%s`, the newest the catalogue knows.",
+					catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()), catalog.Latest()),
+			},
+		},
+	}
+}
+
+func (p *synapseProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.SynapseVersion.IsNull() || m.SynapseVersion.IsUnknown() {
+		return
+	}
+	if _, err := catalog.For(m.SynapseVersion.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("synapse_version"), "Unsupported Synapse Version", err.Error()+".")
+	}
+}
+
+func (p *synapseProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	v := catalog.Latest()
+	if !m.SynapseVersion.IsNull() && !m.SynapseVersion.IsUnknown() {
+		v = m.SynapseVersion.ValueString()
+	}
+	c, err := catalog.For(v)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("synapse_version"), "Unsupported Synapse Version", err.Error()+".")
+		return
+	}
+	data := &providerData{Catalog: c}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		// resources register here, one line each
+	}
+}
+
+func (p *synapseProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func (p *synapseProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		// functions register here, one line each
+	}
+}
+
+// catalogFrom extracts the catalogue from provider data. Before Configure has run (validation
+// of a resource during `terraform validate`) it is nil, and callers use the newest catalogue.
+func catalogFrom(data any) *catalog.Catalog {
+	if d, ok := data.(*providerData); ok && d != nil && d.Catalog != nil {
+		return d.Catalog
+	}
+	return catalog.MustFor(catalog.Latest())
+}
+
+func backticked(list []string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = "`" + s + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+// objectAsOptions lets Object.As read objects whose attributes are unknown or null without error.
+var objectAsOptions = basetypesObjectAsOptions()

@@ -1,0 +1,216 @@
+package provider
+
+// Shared glue for resources that take other resources as inputs (`workers =
+// values(synapse_worker.all)`, `stream_writers = [synapse_stream_writer.events]`).
+//
+// The nested attributes name only what the fleet-wide resources need, and are all Optional:
+// with Required nested attributes, the `[synapse_worker.a, synapse_worker.b]` form fails
+// validation in framework v1.19, because each element is an unknown object then and its
+// children read as null. Presence is checked in ValidateConfig instead, skipping unknown
+// elements (see checkWorkerRefs / checkStreamWriterRefs).
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+)
+
+// instanceMapEntryModel mirrors synapse_worker.instance_map_entry.
+type instanceMapEntryModel struct {
+	Host types.String `tfsdk:"host"`
+	Port types.Int64  `tfsdk:"port"`
+	Path types.String `tfsdk:"path"`
+	TLS  types.Bool   `tfsdk:"tls"`
+}
+
+var instanceMapEntryAttrTypes = map[string]attr.Type{
+	"host": types.StringType,
+	"port": types.Int64Type,
+	"path": types.StringType,
+	"tls":  types.BoolType,
+}
+
+// workerRefModel is one element of a `workers` input.
+type workerRefModel struct {
+	Name                     types.String `tfsdk:"name"`
+	Roles                    types.Set    `tfsdk:"roles"`
+	Host                     types.String `tfsdk:"host"`
+	Upstream                 types.String `tfsdk:"upstream"`
+	HTTPResources            types.List   `tfsdk:"http_resources"`
+	InstanceMapEntry         types.Object `tfsdk:"instance_map_entry"`
+	ReplicationBindAddresses types.List   `tfsdk:"replication_bind_addresses"`
+}
+
+// streamWriterRefModel is one element of a `stream_writers` input.
+type streamWriterRefModel struct {
+	Stream  types.String `tfsdk:"stream"`
+	Writers types.List   `tfsdk:"writers"`
+}
+
+// workerRefsAttribute is the `workers` input of the fleet-wide resources.
+func workerRefsAttribute(purpose string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "The fleet's workers: pass the `synapse_worker` resources themselves, e.g. " +
+			"`values(synapse_worker.all)`, `synapse_worker.sync` (with `count`) or `[synapse_worker.a, synapse_worker.b]`. " +
+			"Only the attributes listed here are read; " + purpose,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `name`. Must be set."},
+			"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The worker's `roles`."},
+			"host": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `host`. Must be set."},
+			"upstream": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener)."},
+			"http_resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The worker's computed `http_resources`."},
+			"instance_map_entry": schema.SingleNestedAttribute{Optional: true,
+				MarkdownDescription: "The worker's computed `instance_map_entry` (its replication listener).",
+				Attributes: map[string]schema.Attribute{
+					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication host."},
+					"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "Replication port."},
+					"path": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication unix socket path."},
+					"tls":  schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether replication uses TLS."},
+				}},
+			"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
+		}},
+	}
+}
+
+// streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources.
+func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "The fleet's stream writer assignments: pass the `synapse_stream_writer` resources " +
+			"themselves, e.g. `values(synapse_stream_writer.all)` or `[synapse_stream_writer.events]`. " + purpose,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"stream": schema.StringAttribute{Optional: true, MarkdownDescription: "The assignment's `stream`. Must be set."},
+			"writers": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The assignment's `writers`. Must be set."},
+		}},
+	}
+}
+
+// workerRefs converts a `workers` input to domain values. ok is false when any element or
+// needed value is unknown (render later); missing required values are reported as
+// diagnostics on the element (`workers[2].name`).
+func workerRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (refs []fleet.WorkerRef, ok bool) {
+	if list.IsUnknown() {
+		return nil, false
+	}
+	if list.IsNull() {
+		return nil, true
+	}
+	ok = true
+	for i, el := range list.Elements() {
+		obj, isObj := el.(types.Object)
+		if !isObj || obj.IsUnknown() {
+			ok = false
+			continue
+		}
+		if obj.IsNull() {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), "Missing Worker",
+				fmt.Sprintf("%s[%d] is null; pass a synapse_worker resource.", attrName, i))
+			continue
+		}
+		var m workerRefModel
+		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
+		ref := fleet.WorkerRef{}
+		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Roles.IsUnknown() || m.Upstream.IsUnknown() ||
+			m.HTTPResources.IsUnknown() || m.InstanceMapEntry.IsUnknown() || m.ReplicationBindAddresses.IsUnknown() {
+			ok = false
+			continue
+		}
+		if m.Name.IsNull() || m.Name.ValueString() == "" {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("name"), "Missing Worker Name",
+				fmt.Sprintf("%s[%d].name is not set; pass a synapse_worker resource, or an object with its name, host and roles.", attrName, i))
+		}
+		if m.Host.IsNull() || m.Host.ValueString() == "" {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("host"), "Missing Worker Host",
+				fmt.Sprintf("%s[%d].host is not set; pass a synapse_worker resource, or an object with its name, host and roles.", attrName, i))
+		}
+		ref.Name = m.Name.ValueString()
+		ref.Host = m.Host.ValueString()
+		ref.Upstream = m.Upstream.ValueString()
+		ref.Roles = stringsOf(ctx, m.Roles, diags)
+		ref.HTTPResources = stringsOf(ctx, m.HTTPResources, diags)
+		ref.ReplicationBindAddresses = stringsOf(ctx, m.ReplicationBindAddresses, diags)
+		if !m.InstanceMapEntry.IsNull() {
+			var e instanceMapEntryModel
+			diags.Append(m.InstanceMapEntry.As(ctx, &e, objectAsOptions)...)
+			if e.Host.IsUnknown() || e.Port.IsUnknown() || e.Path.IsUnknown() || e.TLS.IsUnknown() {
+				ok = false
+				continue
+			}
+			ref.InstanceMap = &fleet.InstanceMapEntry{
+				Host: e.Host.ValueString(), Port: int(e.Port.ValueInt64()), Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
+			}
+		}
+		refs = append(refs, ref)
+	}
+	return refs, ok
+}
+
+// streamWriterRefs converts a `stream_writers` input to domain values, like workerRefs.
+func streamWriterRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (out []fleet.StreamAssignment, ok bool) {
+	if list.IsUnknown() {
+		return nil, false
+	}
+	if list.IsNull() {
+		return nil, true
+	}
+	ok = true
+	for i, el := range list.Elements() {
+		obj, isObj := el.(types.Object)
+		if !isObj || obj.IsUnknown() {
+			ok = false
+			continue
+		}
+		if obj.IsNull() {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), "Missing Stream Writer",
+				fmt.Sprintf("%s[%d] is null; pass a synapse_stream_writer resource.", attrName, i))
+			continue
+		}
+		var m streamWriterRefModel
+		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
+		if m.Stream.IsUnknown() || m.Writers.IsUnknown() {
+			ok = false
+			continue
+		}
+		if m.Stream.IsNull() || m.Stream.ValueString() == "" {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("stream"), "Missing Stream",
+				fmt.Sprintf("%s[%d].stream is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", attrName, i))
+		}
+		if m.Writers.IsNull() {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("writers"), "Missing Stream Writers",
+				fmt.Sprintf("%s[%d].writers is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", attrName, i))
+		}
+		out = append(out, fleet.StreamAssignment{Stream: m.Stream.ValueString(), Writers: stringsOf(ctx, m.Writers, diags)})
+	}
+	return out, ok
+}
+
+// stringsOf reads a known list or set of strings; null gives nil. Unknown elements read as "".
+func stringsOf(ctx context.Context, v attr.Value, diags *diag.Diagnostics) []string {
+	var out []string
+	switch c := v.(type) {
+	case types.List:
+		if c.IsNull() || c.IsUnknown() {
+			return nil
+		}
+		diags.Append(c.ElementsAs(ctx, &out, false)...)
+	case types.Set:
+		if c.IsNull() || c.IsUnknown() {
+			return nil
+		}
+		diags.Append(c.ElementsAs(ctx, &out, false)...)
+	}
+	return out
+}
