@@ -18,4 +18,3 @@ func TestMain(m *testing.M) {
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 	os.Exit(m.Run())
 }
-
