@@ -27,11 +27,9 @@ package fleet
 // Synapse merges config files shallowly, so a separate file with one top-level key is safe.
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,9 +38,6 @@ import (
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
-
-// MainName is how the fleet's inputs (stream writers, duty options) name the main process.
-const MainName = "main"
 
 // MainProcess describes the main Synapse process as the shared config needs it.
 type MainProcess struct {
@@ -102,44 +97,6 @@ type SharedRender struct {
 	InstanceMapKeys []string
 }
 
-// Database engines Synapse knows (database.name). Workers need PostgreSQL.
-const (
-	DatabasePostgres = "psycopg2"
-	DatabaseSQLite   = "sqlite3"
-)
-
-// DatabaseEngines lists the values database_engine accepts.
-var DatabaseEngines = []string{DatabasePostgres}
-
-// workerNameRE is the worker name format: it is rendered into YAML keys and log file names.
-var workerNameRE = regexp.MustCompile(`^[A-Za-z0-9_+-]+$`)
-
-// legacyOption is a deprecated top-level option of homeserver.yaml and how to migrate.
-type legacyOption struct {
-	key string
-	// errorIf decides whether the value is an error (else a warning); nil means always an error.
-	errorIf func(v any, s *sharedView) bool
-	fix     string
-}
-
-// legacyOptions are the deprecated options ValidateShared looks for in homeserver_yaml
-// (synapse-config-rules E.31-33, D.27, H.48-49).
-var legacyOptions = []legacyOption{
-	{key: "worker_replication_host", fix: "Synapse refuses it on workers (since 1.84): the main process's replication address is `instance_map.main`, which this resource renders from `main`. Remove worker_replication_host."},
-	{key: "worker_replication_http_port", fix: "Synapse refuses it on workers (since 1.84): the main process's replication address is `instance_map.main`, which this resource renders from `main`. Remove worker_replication_http_port."},
-	{key: "worker_replication_http_tls", fix: "Synapse refuses it on workers (since 1.84): set `tls` on the main entry of `instance_map` instead. Remove worker_replication_http_tls."},
-	{key: "worker_replication_port", fix: "Direct TCP replication was removed from Synapse; every process fails to start with it set. Replication now goes over redis (the `redis` attribute) and HTTP. Remove worker_replication_port."},
-	{key: "worker_main_http_uri", errorIf: func(any, *sharedView) bool { return false }, fix: "It has been unused since Synapse 1.73 and logs a warning. Remove worker_main_http_uri."},
-	{key: "start_pushers", errorIf: func(v any, s *sharedView) bool { return v != false && !s.dutyIsMainOnly("pusher_instances") }, fix: "Synapse's `pusher_instances` list (rendered by this resource) decides which processes send push; with start_pushers true the main process would have to be told twice. Remove start_pushers."},
-	{key: "send_federation", errorIf: func(v any, s *sharedView) bool {
-		return v != false && !s.dutyIsMainOnly("federation_sender_instances")
-	}, fix: "Synapse's `federation_sender_instances` list (rendered by this resource) decides which processes send federation traffic. Remove send_federation."},
-	{key: "update_user_directory", errorIf: func(v any, _ *sharedView) bool { return v != false }, fix: "It is deprecated, and unless false it conflicts with `update_user_directory_from_worker` (rendered by this resource) and stops the process at startup. Remove update_user_directory."},
-	{key: "notify_appservices", errorIf: func(v any, _ *sharedView) bool { return v != false }, fix: "It is deprecated, and unless false it conflicts with `notify_appservices_from_worker` (rendered by this resource) and stops the process at startup. Remove notify_appservices."},
-	{key: "worker_app", fix: "The shared file is loaded by the main process too, which refuses to start with worker_app set; each worker's own file (synapse_worker.config_yaml) sets it. Remove worker_app from the shared file."},
-	{key: "worker_name", fix: "The shared file is loaded by every process: worker_name belongs in each worker's own file (synapse_worker.config_yaml). Remove worker_name from the shared file."},
-}
-
 // sharedView is the fleet resolved once for validation and rendering.
 type sharedView struct {
 	c       *catalog.Catalog
@@ -162,9 +119,9 @@ type duty struct {
 	explicit bool
 }
 
-func isMain(c *catalog.Catalog, name string) bool {
-	return name == MainName || name == c.MainInstanceName
-}
+// isMain reports whether a fleet name is the main process ("main"; Synapse's own "master" is
+// rejected by the stream writer and duty checks with a hint).
+func isMain(_ *catalog.Catalog, name string) bool { return name == MainWriter }
 
 func (s *sharedView) dutyIsMainOnly(option string) bool {
 	for _, d := range s.duties {
@@ -194,7 +151,7 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 		}
 		for _, w := range a.Writers {
 			if isMain(c, w) {
-				w = MainName
+				w = MainWriter
 			}
 			s.writers[a.Stream][w] = true
 		}
@@ -209,12 +166,12 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 			d.targets = append([]string(nil), v...)
 		} else {
 			for _, w := range cfg.Workers {
-				if hasString(w.Roles, r.Name) && w.Name != "" && !hasString(d.targets, w.Name) {
+				if containsString(w.Roles, r.Name) && w.Name != "" && !containsString(d.targets, w.Name) {
 					d.targets = append(d.targets, w.Name)
 				}
 			}
 			if len(d.targets) == 0 {
-				d.targets = []string{MainName}
+				d.targets = []string{MainWriter}
 			}
 			if r.DutyKind != "list" {
 				d.targets = d.targets[:1]
@@ -306,13 +263,11 @@ func (s *sharedView) checkWorkers(ps *Problems) {
 	seen := map[string]int{}
 	for i, w := range s.cfg.Workers {
 		p := Index("workers", i, "name")
-		switch {
-		case w.Name == "":
-			// reported by the glue as a missing value; nothing more to check
-		case isMain(s.c, w.Name):
-			ps.Add(p, "Invalid Worker Name", "workers[%d].name is %q, which Synapse reserves for the main process; rename the worker.", i, w.Name)
-		case !workerNameRE.MatchString(w.Name):
-			ps.Add(p, "Invalid Worker Name", "workers[%d].name %q must match %s.", i, w.Name, workerNameRE)
+		if w.Name != "" { // an empty name is reported by the glue as a missing value
+			for _, q := range ValidateWorkerName(p, w.Name) {
+				q.Detail = fmt.Sprintf("workers[%d].name: %s", i, q.Detail)
+				*ps = append(*ps, q)
+			}
 		}
 		if j, dup := seen[w.Name]; dup && w.Name != "" {
 			ps.Add(p, "Duplicate Worker Name", "workers[%d] and workers[%d] are both named %q; Synapse tells processes apart by name only. Rename one of them.", j, i, w.Name)
@@ -350,13 +305,13 @@ func (s *sharedView) checkAddresses(ps *Problems) {
 	var uses []addrUse
 	m := s.cfg.Main
 	if m.Host != "" && validPort(m.HTTPPort) {
-		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.HTTPPort)), MainName, "main.http_port", "HTTP listener"})
+		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.HTTPPort)), MainWriter, "main.http_port", "HTTP listener"})
 	}
 	if m.Host != "" && validPort(m.ReplicationPort) && m.ReplicationPort != m.HTTPPort {
-		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.ReplicationPort)), MainName, "main.replication_port", "replication listener"})
+		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.ReplicationPort)), MainWriter, "main.replication_port", "replication listener"})
 	}
 	if m.ReplicationPath != "" {
-		uses = append(uses, addrUse{"unix " + m.ReplicationPath, MainName, "main.replication_path", "replication socket"})
+		uses = append(uses, addrUse{"unix " + m.ReplicationPath, MainWriter, "main.replication_path", "replication socket"})
 	}
 	for i, w := range s.cfg.Workers {
 		var own []addrUse
@@ -390,7 +345,7 @@ func (s *sharedView) checkAddresses(ps *Problems) {
 			first[u.key] = u
 			continue
 		}
-		if prev.owner == u.owner && u.owner != MainName {
+		if prev.owner == u.owner && u.owner != MainWriter {
 			continue
 		}
 		where := strings.TrimPrefix(strings.TrimPrefix(u.key, "tcp "), "unix ")
@@ -419,33 +374,25 @@ func (s *sharedView) checkStreamWriters(ps *Problems) {
 	assigned := map[string]int{}
 	for i, a := range s.cfg.StreamWriters {
 		sp := Index("stream_writers", i, "stream")
-		st := s.c.Stream(a.Stream)
-		if a.Stream != "" && st == nil {
-			ps.Add(sp, "Unknown Stream", "stream_writers[%d].stream is %q, which Synapse %s does not know; valid streams: %s.", i, a.Stream, s.c.Version, strings.Join(s.c.StreamKeys(), ", "))
-		}
 		if j, dup := assigned[a.Stream]; dup && a.Stream != "" {
 			ps.Add(sp, "Stream Assigned Twice", "stream_writers[%d] and stream_writers[%d] both assign stream %q; Synapse has one writer list per stream. Merge them into one synapse_stream_writer.", j, i, a.Stream)
 		} else {
 			assigned[a.Stream] = i
 		}
-		if st != nil {
-			switch {
-			case !st.MultiWriter && len(a.Writers) > 1:
-				name := st.Key
-				if st.SynapseErrorName != "" {
-					name = st.SynapseErrorName
-				}
-				ps.Add(Index("stream_writers", i, "writers"), "Too Many Stream Writers", "stream_writers[%d] gives stream %q %d writers; Synapse allows one (\"Must only specify one instance to handle `%s` messages\"). Keep one writer.", i, a.Stream, len(a.Writers), name)
-			case len(a.Writers) < st.MinWriters:
-				ps.Add(Index("stream_writers", i, "writers"), "Missing Stream Writers", "stream_writers[%d] gives stream %q no writer; Synapse needs at least %d. Name a worker or \"main\".", i, a.Stream, st.MinWriters)
+		prefix := fmt.Sprintf("stream_writers[%d].", i)
+		for _, q := range ValidateStreamAssignment(s.c, a) {
+			if q.Path == "stream" && a.Stream == "" {
+				continue // reported by the glue as a missing value
 			}
+			q.Path = prefix + q.Path
+			q.Detail = fmt.Sprintf("stream_writers[%d]: %s", i, q.Detail)
+			*ps = append(*ps, q)
 		}
 		seen := map[string]bool{}
 		for j, w := range a.Writers {
 			wp := Index("stream_writers", i, "writers") + fmt.Sprintf("[%d]", j)
-			if seen[w] {
-				ps.Add(wp, "Duplicate Stream Writer", "stream_writers[%d].writers[%d] repeats %q; list each writer once.", i, j, w)
-				continue
+			if seen[w] || w == s.c.MainInstanceName {
+				continue // reported above
 			}
 			seen[w] = true
 			if isMain(s.c, w) {
@@ -482,14 +429,14 @@ func (s *sharedView) checkDuties(ps *Problems) {
 				continue
 			}
 			if isMain(s.c, t) {
-				t = MainName
+				t = MainWriter
 			}
 			if seen[t] {
 				ps.Add(p, "Duplicate Duty Target", "%s repeats %q; list each process once (the list order decides sharding).", p, t)
 				continue
 			}
 			seen[t] = true
-			if t == MainName {
+			if t == MainWriter {
 				continue
 			}
 			w, ok := s.workers[t]
@@ -497,12 +444,12 @@ func (s *sharedView) checkDuties(ps *Problems) {
 				ps.Add(p, "Unknown Duty Target", "%s names %q, which is neither a worker of this fleet nor \"main\"; Synapse does not check this and would silently run the duty nowhere. Fix the name or add the worker to `workers`.", p, t)
 				continue
 			}
-			if !hasString(w.Roles, d.role) {
+			if !containsString(w.Roles, d.role) {
 				ps.Warn(p, "Duty On Worker Without Role", "%s names worker %q, which does not have the %q role; it will run the duty anyway. Add the role to the worker so routing and documentation agree.", p, t, d.role)
 			}
 		}
 		for i, w := range s.cfg.Workers {
-			if hasString(w.Roles, d.role) && !seen[w.Name] && w.Name != "" {
+			if containsString(w.Roles, d.role) && !seen[w.Name] && w.Name != "" {
 				ps.Warn(Index("workers", i, "roles"), "Worker Role Without Duty", "workers[%d] (%q) has the %q role but %s does not name it, so it will not do that duty; add it to %s or drop the role.", i, w.Name, d.role, d.option, d.option)
 			}
 		}
@@ -521,13 +468,13 @@ func (s *sharedView) checkMedia(ps *Problems) {
 			ps.Warn(Index("workers", i, "host"), "Media Workers On Several Hosts", "workers[%d] (%q) serves media on host %q and workers[%d] on host %q; every media worker must see the same media_store_path, so use shared storage (NFS, or a storage provider) or keep the media workers on one host.", i, w.Name, w.Host, firstIdx, firstHost)
 		}
 		// Endpoints that need the serving process to write a stream (quarantine admin APIs).
-		need := map[string]bool{}
+		var need []string
 		for _, e := range s.c.EndpointsForRoles(w.Roles) {
-			if e.RequiresStream != "" {
-				need[e.RequiresStream] = true
+			if e.RequiresStream != "" && !containsString(need, e.RequiresStream) {
+				need = append(need, e.RequiresStream)
 			}
 		}
-		for _, st := range sortedKeys(need) {
+		for _, st := range need {
 			if !s.writers[st][w.Name] {
 				ps.Add(Index("workers", i, "roles"), "Media Worker Not A Stream Writer", "workers[%d] (%q) serves the media admin APIs that quarantine media, and Synapse %s only lets writers of the %q stream do that (otherwise the admin API returns 500). Add %q to the writers of a synapse_stream_writer for %s.", i, w.Name, s.c.Version, st, w.Name, st)
 			}
@@ -597,7 +544,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 	}
 	m := s.cfg.Main
 	if m.ReplicationPort != 0 && m.ReplicationPath == "" {
-		if bad := nonLoopback(m.BindAddresses); bad != "" {
+		if bad := s.nonLoopback(m.BindAddresses); bad != "" {
 			p := "main.bind_addresses"
 			if len(m.BindAddresses) == 0 {
 				p = "main.replication_port"
@@ -609,7 +556,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 		if w.InstanceMap == nil || w.InstanceMap.Path != "" || w.InstanceMap.Port == 0 {
 			continue
 		}
-		if bad := nonLoopback(w.ReplicationBindAddresses); bad != "" {
+		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
 			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Bind it to 127.0.0.1 or ::1 (the worker's bind_addresses), or set replication_secret_path.", i, w.Name, w.InstanceMap.Port, bad)
 		}
 	}
@@ -617,9 +564,9 @@ func (s *sharedView) checkSecret(ps *Problems) {
 
 // nonLoopback returns the first non-loopback address, with empty meaning Synapse's default
 // (all interfaces).
-func nonLoopback(addrs []string) string {
+func (s *sharedView) nonLoopback(addrs []string) string {
 	if len(addrs) == 0 {
-		return "all interfaces (Synapse's default \"::\" and \"0.0.0.0\")"
+		return fmt.Sprintf("all interfaces (Synapse's default %s)", quoted(s.c.DefaultBindAddresses("http")))
 	}
 	for _, a := range addrs {
 		if !isLoopback(a) {
@@ -655,14 +602,18 @@ func (s *sharedView) checkOutbound(ps *Problems) {
 }
 
 func (s *sharedView) checkDatabase(ps *Problems) {
-	switch e := s.cfg.DatabaseEngine; {
-	case e == "":
-	case e == DatabaseSQLite:
-		ps.Add("database_engine", "Workers Need PostgreSQL", "database_engine is %q; Synapse workers share the database with the main process, which SQLite cannot do. Migrate to PostgreSQL (synapse_port_db) and set database_engine = %q.", e, DatabasePostgres)
-	case !hasString(DatabaseEngines, e):
-		ps.Add("database_engine", "Unknown Database Engine", "database_engine is %q; allowed: %s.", e, strings.Join(DatabaseEngines, ", "))
+	e := s.cfg.DatabaseEngine
+	switch {
+	case e == "" || containsString(s.c.WorkerDatabaseEngines, e):
+	case containsString(s.c.DatabaseEngines, e):
+		ps.Add("database_engine", sumDatabase, "database_engine is %q; Synapse workers share the database with the main process, which %s cannot do. Migrate (e.g. with synapse_port_db) and set database_engine to one of %s.", e, e, quoted(s.c.WorkerDatabaseEngines))
+	default:
+		ps.Add("database_engine", "Unknown Database Engine", "database_engine is %q; allowed: %s.", e, quoted(s.c.WorkerDatabaseEngines))
 	}
 }
+
+// sumDatabase is the summary of a database engine workers cannot share.
+const sumDatabase = "Workers Need PostgreSQL"
 
 func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 	if strings.TrimSpace(s.cfg.HomeserverYAML) == "" {
@@ -678,19 +629,31 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 		ps.Add("homeserver_yaml", "Invalid Homeserver YAML", "homeserver_yaml does not parse as a YAML mapping (%s); pass the file with file(\"homeserver.yaml\").", msg)
 		return
 	}
-	for _, l := range legacyOptions {
-		v, ok := s.userValue[l.key]
+	const sumLegacy = "Legacy Option In Homeserver YAML"
+	for _, d := range s.c.DeprecatedWorkerOptions {
+		if v, ok := s.userValue[d.Key]; ok {
+			add := ps.Add
+			if d.Warning {
+				add = ps.Warn
+			}
+			add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v, which is no longer supported: %s", d.Key, v, d.Fix)
+		}
+	}
+	for _, l := range s.c.LegacySharedOptions {
+		v, ok := s.userValue[l.Key]
 		if !ok {
 			continue
 		}
-		if l.errorIf == nil || l.errorIf(v, s) {
-			ps.Add("homeserver_yaml", "Legacy Option In Homeserver YAML", "homeserver_yaml sets %s: %v. %s", l.key, v, l.fix)
-		} else {
-			ps.Warn("homeserver_yaml", "Legacy Option In Homeserver YAML", "homeserver_yaml sets %s: %v. %s", l.key, v, l.fix)
+		add := ps.Add
+		if l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)) {
+			add = ps.Warn // deprecated, but agrees with what the fleet renders
 		}
+		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
 	}
-	if db, ok := s.userValue["database"].(map[string]any); ok && db["name"] == DatabaseSQLite {
-		ps.Add("homeserver_yaml", "Workers Need PostgreSQL", "homeserver_yaml sets database.name: sqlite3; Synapse workers share the database with the main process, which SQLite cannot do. Migrate to PostgreSQL (synapse_port_db).")
+	if db, ok := s.userValue["database"].(map[string]any); ok {
+		if name, _ := db["name"].(string); name != "" && !containsString(s.c.WorkerDatabaseEngines, name) && len(s.cfg.Workers) > 0 {
+			ps.Add("homeserver_yaml", sumDatabase, "homeserver_yaml sets database.name: %s; Synapse workers share the database with the main process, which %s cannot do. Migrate to PostgreSQL (synapse_port_db).", name, name)
+		}
 	}
 	if _, ok := s.userValue["worker_replication_secret"]; ok && (s.cfg.ReplicationSecret != "" || s.cfg.ReplicationSecretPath != "") {
 		ps.Add("homeserver_yaml", "Conflicting Replication Secret", "homeserver_yaml sets worker_replication_secret while this resource sets replication_secret or replication_secret_path; Synapse refuses two secrets. Remove it from the file.")
@@ -716,10 +679,7 @@ func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 	var out SharedRender
 	out.InstanceMap, out.InstanceMapKeys = s.instanceMap()
 	frag := s.fragment()
-	b, err := encodeYAML(frag)
-	if err != nil {
-		return out, err
-	}
+	b := encodeYAML(frag)
 	out.ConfigYAML = b
 	out.MergedYAML = b
 	if strings.TrimSpace(cfg.HomeserverYAML) != "" {
@@ -735,18 +695,10 @@ func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 			return out, err
 		}
 		doc.Content[0] = merged
-		mb, err := encodeYAML(&doc)
-		if err != nil {
-			return out, err
-		}
-		out.MergedYAML = mb
+		out.MergedYAML = encodeYAML(&doc)
 	}
 	if cfg.ReplicationSecret != "" {
-		sb, err := encodeYAML(mapping(kv("worker_replication_secret", str(cfg.ReplicationSecret))))
-		if err != nil {
-			return out, err
-		}
-		out.SecretConfigYAML = sb
+		out.SecretConfigYAML = encodeYAML(yamlMap("worker_replication_secret", yamlStr(cfg.ReplicationSecret)))
 	}
 	return out, nil
 }
@@ -794,62 +746,52 @@ func (s *sharedView) instanceMap() (map[string]InstanceMapEntry, []string) {
 
 // fragment builds the shared config mapping in the documented key order.
 func (s *sharedView) fragment() *yaml.Node {
-	root := mapping()
+	root := yamlMap()
 	mp := s.cfg.Main
 	if mp.ReplicationPort != 0 || mp.ReplicationPath != "" {
-		l := mapping(kv("type", str("http")))
-		if mp.ReplicationPath != "" {
-			addKV(l, "path", str(mp.ReplicationPath))
-		} else {
-			addKV(l, "port", integer(mp.ReplicationPort))
-			if len(mp.BindAddresses) > 0 {
-				addKV(l, "bind_addresses", strSeq(mp.BindAddresses))
-			}
-		}
-		addKV(l, "resources", seq(mapping(kv("names", strSeq([]string{"replication"})))))
-		addKV(root, "listeners", seq(l))
+		yamlAppend(root, "listeners", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{ListenerNode(s.replicationListener())}})
 	}
 	if r := s.cfg.Redis; r != nil {
-		rn := mapping(kv("enabled", boolean(true)))
+		rn := yamlMap("enabled", yamlBool(true))
 		if r.Path != "" {
-			addKV(rn, "path", str(r.Path))
+			yamlAppend(rn, "path", yamlStr(r.Path))
 		} else {
 			if r.Host != "" {
-				addKV(rn, "host", str(r.Host))
+				yamlAppend(rn, "host", yamlStr(r.Host))
 			}
 			if r.Port != 0 {
-				addKV(rn, "port", integer(r.Port))
+				yamlAppend(rn, "port", yamlInt(r.Port))
 			}
 		}
 		if r.DBID != nil {
-			addKV(rn, "dbid", integer(*r.DBID))
+			yamlAppend(rn, "dbid", yamlInt(*r.DBID))
 		}
 		if r.UseTLS && r.Path == "" {
-			addKV(rn, "use_tls", boolean(true))
+			yamlAppend(rn, "use_tls", yamlBool(true))
 		}
 		if r.PasswordPath != "" {
-			addKV(rn, "password_path", str(r.PasswordPath))
+			yamlAppend(rn, "password_path", yamlStr(r.PasswordPath))
 		}
-		addKV(root, "redis", rn)
+		yamlAppend(root, "redis", rn)
 	}
 	im, keys := s.instanceMap()
 	if len(keys) > 0 {
-		imn := mapping()
+		imn := yamlMap()
 		for _, k := range keys {
 			e := im[k]
-			en := mapping()
+			en := yamlMap()
 			if e.Path != "" {
-				addKV(en, "path", str(e.Path))
+				yamlAppend(en, "path", yamlStr(e.Path))
 			} else {
-				addKV(en, "host", str(e.Host))
-				addKV(en, "port", integer(e.Port))
+				yamlAppend(en, "host", yamlStr(e.Host))
+				yamlAppend(en, "port", yamlInt(e.Port))
 				if e.TLS {
-					addKV(en, "tls", boolean(true))
+					yamlAppend(en, "tls", yamlBool(true))
 				}
 			}
-			addKV(imn, k, en)
+			yamlAppend(imn, k, en)
 		}
-		addKV(root, "instance_map", imn)
+		yamlAppend(root, "instance_map", imn)
 	}
 	// stream_writers in catalogue order, unknown streams (invalid input) after them, sorted.
 	byStream := map[string][]string{}
@@ -866,11 +808,11 @@ func (s *sharedView) fragment() *yaml.Node {
 		}
 	}
 	if len(byStream) > 0 {
-		swn := mapping()
+		swn := yamlMap()
 		for _, k := range order {
-			addKV(swn, k, strSeq(s.instanceNames(byStream[k])))
+			yamlAppend(swn, k, yamlStrSeq(s.instanceNames(byStream[k])))
 		}
-		addKV(root, "stream_writers", swn)
+		yamlAppend(root, "stream_writers", swn)
 	}
 	for _, kind := range []string{"list", "single"} {
 		for _, d := range s.duties {
@@ -879,25 +821,38 @@ func (s *sharedView) fragment() *yaml.Node {
 			}
 			names := s.instanceNames(d.targets)
 			if d.kind == "list" {
-				addKV(root, d.option, strSeq(names))
+				yamlAppend(root, d.option, yamlStrSeq(names))
 			} else if len(names) > 0 {
-				addKV(root, d.option, str(names[0]))
+				yamlAppend(root, d.option, yamlStr(names[0]))
 			}
 		}
 	}
 	if len(s.cfg.OutboundFederationRestrictedTo) > 0 {
-		addKV(root, "outbound_federation_restricted_to", strSeq(s.cfg.OutboundFederationRestrictedTo))
+		yamlAppend(root, "outbound_federation_restricted_to", yamlStrSeq(s.cfg.OutboundFederationRestrictedTo))
 	}
 	for _, w := range s.cfg.Workers {
 		if s.isMediaWorker(w) {
-			addKV(root, "enable_media_repo", boolean(false))
+			yamlAppend(root, "enable_media_repo", yamlBool(false))
 			break
 		}
 	}
 	if s.cfg.ReplicationSecretPath != "" {
-		addKV(root, "worker_replication_secret_path", str(s.cfg.ReplicationSecretPath))
+		yamlAppend(root, "worker_replication_secret_path", yamlStr(s.cfg.ReplicationSecretPath))
 	}
 	return root
+}
+
+// replicationListener is the main process's replication listener.
+func (s *sharedView) replicationListener() Listener {
+	mp := s.cfg.Main
+	l := Listener{Type: "http", Resources: []string{"replication"}}
+	if mp.ReplicationPath != "" {
+		l.Path = mp.ReplicationPath
+	} else {
+		l.Port = mp.ReplicationPort
+		l.BindAddresses = mp.BindAddresses
+	}
+	return l
 }
 
 // instanceNames renders fleet names as Synapse instance names ("main" -> "master").
@@ -1017,71 +972,4 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 		c.Content[i] = deepCopy(ch)
 	}
 	return &c
-}
-
-// YAML node builders: every user value becomes a scalar node, so no input can inject a key.
-
-func mapping(pairs ...[2]*yaml.Node) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	for _, p := range pairs {
-		m.Content = append(m.Content, p[0], p[1])
-	}
-	return m
-}
-
-func kv(k string, v *yaml.Node) [2]*yaml.Node { return [2]*yaml.Node{str(k), v} }
-
-func addKV(m *yaml.Node, k string, v *yaml.Node) { m.Content = append(m.Content, str(k), v) }
-
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-
-func integer(i int) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(i)}
-}
-
-func boolean(b bool) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
-}
-
-func seq(items ...*yaml.Node) *yaml.Node {
-	return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
-}
-
-func strSeq(list []string) *yaml.Node {
-	n := seq()
-	for _, s := range list {
-		n.Content = append(n.Content, str(s))
-	}
-	return n
-}
-
-func encodeYAML(n *yaml.Node) (string, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		return "", err
-	}
-	if err := enc.Close(); err != nil {
-		return "", err
-	}
-	return buf.String(), nil
-}
-
-func hasString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

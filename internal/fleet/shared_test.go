@@ -378,9 +378,9 @@ func badCorpus() []badCase {
 	return []badCase{
 		// workers
 		{"duplicate worker name", func(c *SharedConfig) { c.Workers[4].Name = "sync1" }, []want{e("workers[4].name", "Duplicate Worker Name", `workers[0] and workers[4] are both named "sync1"`)}},
-		{"worker named main", func(c *SharedConfig) { c.Workers[0].Name = "main" }, []want{e("workers[0].name", "Invalid Worker Name", "reserves for the main process")}},
+		{"worker named main", func(c *SharedConfig) { c.Workers[0].Name = "main" }, []want{e("workers[0].name", "Invalid Worker Name", "is reserved")}},
 		{"worker named master", func(c *SharedConfig) { c.Workers[0].Name = "master" }, []want{e("workers[0].name", "Invalid Worker Name", `"master"`)}},
-		{"worker name with colon", func(c *SharedConfig) { c.Workers[2].Name = "a: b" }, []want{e("workers[2].name", "Invalid Worker Name", "must match")}},
+		{"worker name with colon", func(c *SharedConfig) { c.Workers[2].Name = "a: b" }, []want{e("workers[2].name", "Invalid Worker Name", "may only contain")}},
 		{"unknown role", func(c *SharedConfig) { c.Workers[0].Roles = []string{"frontend_proxy"} }, []want{e("workers[0].roles", "Unknown Worker Role", `"frontend_proxy"`)}},
 		{"instance map port and path", func(c *SharedConfig) { c.Workers[1].InstanceMap.Path = "/run/x.sock" }, []want{e("workers[1].instance_map_entry", "Conflicting Replication Listener", "both port 9101")}},
 		{"instance map empty", func(c *SharedConfig) { c.Workers[1].InstanceMap = &InstanceMapEntry{Host: "h"} }, []want{e("workers[1].instance_map_entry", "Invalid Instance Map Entry", "neither a port nor a path")}},
@@ -417,12 +417,12 @@ func badCorpus() []badCase {
 		{"stream assigned twice", func(c *SharedConfig) {
 			c.StreamWriters = append(c.StreamWriters, StreamAssignment{Stream: "events", Writers: []string{"main"}})
 		}, []want{e("stream_writers[5].stream", "Stream Assigned Twice", `stream_writers[0] and stream_writers[5] both assign stream "events"`)}},
-		{"two typing writers", func(c *SharedConfig) { c.StreamWriters[1].Writers = []string{"writer1", "persister1"} }, []want{e("stream_writers[1].writers", "Too Many Stream Writers", "allows one")}},
+		{"two typing writers", func(c *SharedConfig) { c.StreamWriters[1].Writers = []string{"writer1", "persister1"} }, []want{e("stream_writers[1].writers", "Invalid Stream Writers", "exactly one writer")}},
 		{"push_rules error name", func(c *SharedConfig) {
 			c.StreamWriters = append(c.StreamWriters, StreamAssignment{Stream: "push_rules", Writers: []string{"writer1", "main"}})
-		}, []want{e("stream_writers[5].writers", "Too Many Stream Writers", "handle `push` messages")}},
-		{"events without writers", func(c *SharedConfig) { c.StreamWriters[0].Writers = nil }, []want{e("stream_writers[0].writers", "Missing Stream Writers", "at least 1")}},
-		{"duplicate writer", func(c *SharedConfig) { c.StreamWriters[0].Writers = []string{"persister1", "persister1"} }, []want{e("stream_writers[0].writers[1]", "Duplicate Stream Writer", `"persister1"`)}},
+		}, []want{e("stream_writers[5].writers", "Invalid Stream Writers", "stream_writers[5]: The \"push_rules\" stream")}},
+		{"events without writers", func(c *SharedConfig) { c.StreamWriters[0].Writers = nil }, []want{e("stream_writers[0].writers", "Invalid Stream Writers", "writers is empty")}},
+		{"duplicate writer", func(c *SharedConfig) { c.StreamWriters[0].Writers = []string{"persister1", "persister1"} }, []want{e("stream_writers[0].writers[1]", "Invalid Stream Writers", `are both "persister1"`)}},
 		{"writer not in fleet", func(c *SharedConfig) { c.StreamWriters[0].Writers[1] = "persister3" }, []want{e("stream_writers[0].writers[1]", "Unknown Stream Writer", `"persister3"`)}},
 		{"writer without replication listener", func(c *SharedConfig) { c.StreamWriters[0].Writers[1] = "sync1" }, []want{e("stream_writers[0].writers[1]", "Stream Writer Not In Instance Map", `worker "sync1" writes stream "events"`)}},
 		{"device_lists writer without replication (Synapse does not check)", func(c *SharedConfig) { c.StreamWriters[3].Writers = []string{"main", "pusher1"} }, []want{e("stream_writers[3].writers[1]", "Stream Writer Not In Instance Map", `"device_lists"`)}},
@@ -435,9 +435,11 @@ func badCorpus() []badCase {
 		{"pusher duplicate", func(c *SharedConfig) {
 			c.Duties = map[string][]string{"pusher_instances": {"pusher1", "pusher2", "pusher1"}}
 		}, []want{e("pusher_instances[2]", "Duplicate Duty Target", `"pusher1"`)}},
-		{"main and master both listed", func(c *SharedConfig) {
-			c.Duties = map[string][]string{"federation_sender_instances": {"main", "fed1", "master"}}
+		{"main listed twice", func(c *SharedConfig) {
+			c.Duties = map[string][]string{"federation_sender_instances": {"main", "fed1", "main"}}
 		}, []want{e("federation_sender_instances[2]", "Duplicate Duty Target", `"main"`)}},
+		{"master is not the fleet's name for main", func(c *SharedConfig) { c.Duties = map[string][]string{"run_background_tasks_on": {"master"}} }, []want{e("run_background_tasks_on", "Unknown Duty Target", `"master"`)}},
+		{"master as stream writer", func(c *SharedConfig) { c.StreamWriters[2].Writers = []string{"master"} }, []want{e("stream_writers[2].writers[0]", "Invalid Stream Writer Name", `write "main"`)}},
 		{"federation sender unknown", func(c *SharedConfig) { c.Duties = map[string][]string{"federation_sender_instances": {"fed2"}} }, []want{e("federation_sender_instances[0]", "Unknown Duty Target", `"fed2"`), w("workers[6].roles", "Worker Role Without Duty", `"fed1"`)}},
 		{"background tasks unknown", func(c *SharedConfig) { c.Duties = map[string][]string{"run_background_tasks_on": {"bg2"}} }, []want{e("run_background_tasks_on", "Unknown Duty Target", `"bg2"`)}},
 		{"user directory unknown", func(c *SharedConfig) {
@@ -506,11 +508,11 @@ func badCorpus() []badCase {
 		{"homeserver unparsable", withHS("a: [b\n"), []want{e("homeserver_yaml", "Invalid Homeserver YAML", "does not parse")}},
 		{"legacy worker_replication_host", withHS("worker_replication_host: 10.0.0.1\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "instance_map.main")}},
 		{"legacy worker_replication_http_port", withHS("worker_replication_http_port: 9093\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "worker_replication_http_port: 9093")}},
-		{"legacy worker_replication_port", withHS("worker_replication_port: 9092\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "Direct TCP replication")}},
+		{"legacy worker_replication_port", withHS("worker_replication_port: 9092\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "direct TCP replication was removed")}},
 		{"legacy worker_main_http_uri", withHS("worker_main_http_uri: http://127.0.0.1:8008\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "unused since Synapse 1.73")}},
 		{"start_pushers true with pusher workers", withHS("start_pushers: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "pusher_instances")}},
 		{"send_federation true with sender workers", withHS("send_federation: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "federation_sender_instances")}},
-		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "Remove start_pushers")}},
+		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"notify_appservices true", withHS("notify_appservices: yes\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
 		{"worker_app in shared file", withHS("worker_app: synapse.app.generic_worker\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "refuses to start with worker_app")}},

@@ -3,9 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -152,8 +149,8 @@ func sharedConfigSchemaV0() schema.Schema {
 		"outbound_federation_restricted_to": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "Workers (with replication listeners) that outbound federation requests are proxied through. Needs a replication secret; the main process cannot be listed."},
 		"database_engine": schema.StringAttribute{Optional: true,
-			MarkdownDescription: fmt.Sprintf("The database engine the fleet runs (`database.name`), only checked: `%s` is an error because workers need PostgreSQL. Allowed: %s.",
-				fleet.DatabaseSQLite, backticked(fleet.DatabaseEngines))},
+			MarkdownDescription: fmt.Sprintf("The database engine the fleet runs (`database.name`), only checked: workers share the database with the main process, "+
+				"so only %s is allowed (`sqlite3` is an error).", backticked(c.WorkerDatabaseEngines))},
 		"homeserver_yaml": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "An existing homeserver.yaml (e.g. `file(\"homeserver.yaml\")`) to merge the fragment into, giving `merged_yaml`. " +
 				"Its comments, key order and other keys are kept; the replication listener is appended to `listeners` unless an equivalent one exists. " +
@@ -211,7 +208,7 @@ func (r *sharedConfigResource) ValidateConfig(ctx context.Context, req resource.
 	if !known || resp.Diagnostics.HasError() {
 		return // checked again during plan, when the values are known
 	}
-	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), true)
+	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), problemOptions{})
 }
 
 func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -228,7 +225,7 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return // rendered in Create/Update once every input is known
 	}
 	// Warnings were reported by ValidateConfig; only errors stop the plan here.
-	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), false)
+	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), problemOptions{skipWarnings: true})
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -282,7 +279,7 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 		diags.AddError("Provider Bug: Unknown Input At Apply", "synapse_shared_config received an unknown input during apply; this is a bug in the provider, please report it.")
 		return
 	}
-	addProblems(diags, fleet.ValidateShared(r.cat(), cfg), false)
+	addProblems(diags, fleet.ValidateShared(r.cat(), cfg), problemOptions{skipWarnings: true})
 	if diags.HasError() {
 		return
 	}
@@ -404,48 +401,4 @@ func isKnown(vs ...attr.Value) bool {
 		}
 	}
 	return true
-}
-
-// addProblems maps fleet problems to attribute diagnostics. The framework shows a nested
-// attribute's diagnostic against the resource's first line, so every Detail names the element.
-// (Written here until a shared helper exists; see internal/provider/diags.go on branch worker.)
-func addProblems(diags *diag.Diagnostics, ps fleet.Problems, warnings bool) {
-	for _, p := range ps {
-		at := problemPath(p.Path)
-		detail := p.Detail
-		if strings.ContainsAny(p.Path, ".[") && !strings.Contains(detail, p.Path) {
-			detail = p.Path + ": " + detail
-		}
-		switch {
-		case !p.Warning:
-			diags.AddAttributeError(at, p.Summary, detail)
-		case warnings:
-			diags.AddAttributeWarning(at, p.Summary, detail)
-		}
-	}
-}
-
-var pathStepRE = regexp.MustCompile(`^([A-Za-z0-9_]+)((?:\[\d+\])*)$`)
-
-// problemPath turns "workers[2].instance_map_entry" into a framework path. Problem paths are
-// built by the fleet package from attribute names, so a step that does not parse is a bug; it
-// falls back to the attribute itself.
-func problemPath(s string) path.Path {
-	var p path.Path
-	for i, step := range strings.Split(s, ".") {
-		mm := pathStepRE.FindStringSubmatch(step)
-		if mm == nil {
-			return p
-		}
-		if i == 0 {
-			p = path.Root(mm[1])
-		} else {
-			p = p.AtName(mm[1])
-		}
-		for _, idx := range regexp.MustCompile(`\d+`).FindAllString(mm[2], -1) {
-			n, _ := strconv.Atoi(idx)
-			p = p.AtListIndex(n)
-		}
-	}
-	return p
 }
