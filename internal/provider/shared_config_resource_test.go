@@ -175,8 +175,14 @@ resource "synapse_stream_writer" "events" {
 `
 	shared := func(workers string) string {
 		return `
+# Variables are unknown while terraform validates: the shared config must wait for them.
+variable "host" {
+  type    = string
+  default = "127.0.0.1"
+}
+
 resource "synapse_shared_config" "this" {
-  main           = { host = "127.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["127.0.0.1"] }
+  main           = { host = var.host, replication_port = 9093, http_port = 8008, bind_addresses = [var.host] }
   workers        = ` + workers + `
   stream_writers = [synapse_stream_writer.events]
   redis          = {}
@@ -185,7 +191,7 @@ resource "synapse_shared_config" "this" {
 	}
 	switch form {
 	case "for_each":
-		return common + `
+		cfg := common + `
 locals {
   workers = {
     sync1      = { roles = ["synchrotron"], http_port = 8083, replication_port = null }
@@ -202,8 +208,10 @@ resource "synapse_worker" "all" {
   bind_addresses   = ["127.0.0.1"]
 }
 ` + shared(`values(synapse_worker.all)`)
+		// the writer's name is unknown while validating: the shared config must wait for it
+		return strings.Replace(cfg, `writers = ["persister1"]`, `writers = [synapse_worker.all["persister1"].name]`, 1)
 	case "count":
-		return common + `
+		cfg := common + `
 resource "synapse_worker" "sync" {
   count          = 2
   name           = "sync${count.index + 1}"
@@ -219,6 +227,7 @@ resource "synapse_worker" "persister1" {
   bind_addresses   = ["127.0.0.1"]
 }
 ` + shared(`concat(synapse_worker.sync, [synapse_worker.persister1])`)
+		return cfg
 	default:
 		return common + `
 resource "synapse_worker" "a" {
