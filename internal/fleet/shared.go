@@ -22,6 +22,15 @@ package fleet
 // The legacy start_pushers / send_federation options are never rendered: the list options
 // always are, and with a list present Synapse ignores the legacy booleans.
 //
+// Merging into an existing homeserver.yaml (MergedYAML) keeps the user's keys, their order and
+// comments, and appends the fragment's keys. Decision on conflicts: a key the fragment owns that
+// the file sets to another value is replaced by the fleet's value and reported as a WARNING
+// (the fleet is the source of truth, and the plan shows the result); `listeners` is merged by
+// appending the replication listener unless an equivalent one exists, and a file listener on
+// the same port or socket for something else is an ERROR, as are legacy options Synapse
+// refuses and a second replication secret. Blank lines between top-level keys are not kept
+// (a yaml.v3 limitation); comments are.
+//
 // An inline replication secret is never part of this fragment: RenderShared puts it in a
 // separate tiny file (SecretConfigYAML) that the processes load as one more --config-path.
 // Synapse merges config files shallowly, so a separate file with one top-level key is safe.
@@ -482,6 +491,15 @@ func (s *sharedView) checkMedia(ps *Problems) {
 	}
 }
 
+func (s *sharedView) hasMediaWorker() bool {
+	for _, w := range s.cfg.Workers {
+		if s.isMediaWorker(w) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *sharedView) isMediaWorker(w WorkerRef) bool {
 	for _, r := range w.Roles {
 		if rr := s.c.Role(r); rr != nil && rr.EnableMediaRepo {
@@ -661,6 +679,15 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 	if _, ok := s.userValue["worker_replication_secret_path"]; ok && s.cfg.ReplicationSecret != "" {
 		ps.Add("homeserver_yaml", "Conflicting Replication Secret", "homeserver_yaml sets worker_replication_secret_path while this resource sets replication_secret; Synapse refuses both. Use replication_secret_path on this resource and remove the key from the file.")
 	}
+	if s.hasMediaWorker() {
+		ls, _ := s.userValue["listeners"].([]any)
+		for i, l := range ls {
+			lm, _ := l.(map[string]any)
+			if servesResource(lm["resources"], "media") {
+				ps.Add("homeserver_yaml", "Media Listener On Main Process", "homeserver_yaml: listeners[%d] serves the `media` resource, but the fleet has a media worker, so the shared config sets enable_media_repo: false and the main process refuses to start (\"'media' resource conflicts with enable_media_repo=False\"). Remove `media` from that listener and route media to the media worker.", i)
+			}
+		}
+	}
 	frag := s.fragment()
 	_, conflicts, err := mergeFragment(s.user, frag)
 	if err != nil {
@@ -830,11 +857,8 @@ func (s *sharedView) fragment() *yaml.Node {
 	if len(s.cfg.OutboundFederationRestrictedTo) > 0 {
 		yamlAppend(root, "outbound_federation_restricted_to", yamlStrSeq(s.cfg.OutboundFederationRestrictedTo))
 	}
-	for _, w := range s.cfg.Workers {
-		if s.isMediaWorker(w) {
-			yamlAppend(root, "enable_media_repo", yamlBool(false))
-			break
-		}
+	if s.hasMediaWorker() {
+		yamlAppend(root, "enable_media_repo", yamlBool(false))
 	}
 	if s.cfg.ReplicationSecretPath != "" {
 		yamlAppend(root, "worker_replication_secret_path", yamlStr(s.cfg.ReplicationSecretPath))
@@ -940,13 +964,16 @@ func findListener(list, l *yaml.Node) (found bool, clash string) {
 	return false, ""
 }
 
-func servesReplication(res any) bool {
+func servesReplication(res any) bool { return servesResource(res, "replication") }
+
+// servesResource reports whether a decoded listener `resources` list serves the resource.
+func servesResource(res any, name string) bool {
 	list, _ := res.([]any)
 	for _, r := range list {
 		m, _ := r.(map[string]any)
 		names, _ := m["names"].([]any)
 		for _, n := range names {
-			if n == "replication" {
+			if n == name {
 				return true
 			}
 		}

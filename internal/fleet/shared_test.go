@@ -527,6 +527,7 @@ func badCorpus() []badCase {
 		{"owned key with another value", withHS("pusher_instances: [pusher9]\n"), []want{w("homeserver_yaml", "Setting Replaced In Homeserver YAML", "pusher_instances")}},
 		{"redis block differs", withHS("redis:\n  enabled: true\n"), []want{w("homeserver_yaml", "Setting Replaced In Homeserver YAML", "redis")}},
 		{"listener clash on replication port", withHS("listeners:\n  - port: 9093\n    type: http\n    resources: [{names: [client]}]\n"), []want{e("homeserver_yaml", "Invalid Homeserver YAML", "port 9093")}},
+		{"media listener on main with a media worker", withHS("listeners:\n  - port: 8008\n    type: http\n    resources: [{names: [client, media]}]\n"), []want{e("homeserver_yaml", "Media Listener On Main Process", "listeners[0] serves the `media` resource")}},
 		{"listeners not a list", withHS("listeners: {port: 8008}\n"), []want{e("homeserver_yaml", "Invalid Homeserver YAML", "listeners is not a list")}},
 		// combinations: every problem is reported at once
 		{"combination: names, ports and streams", func(c *SharedConfig) {
