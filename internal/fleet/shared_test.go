@@ -1,9 +1,7 @@
 package fleet
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +10,6 @@ import (
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 var latest = catalog.MustFor(catalog.Latest())
 
@@ -148,21 +144,10 @@ func TestRenderSharedGolden(t *testing.T) {
 	}
 }
 
+// golden compares with testdata/shared/<file> (checkGolden, -update rewrites it).
 func golden(t *testing.T, file, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", "shared", file)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
+	checkGolden(t, filepath.Join("testdata", "shared", file), got)
 }
 
 // TestRenderedShapes parses the rendered YAML and checks the types Synapse's loader needs
