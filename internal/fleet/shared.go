@@ -42,6 +42,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -201,6 +202,50 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 	return s
 }
 
+// texts lists every string input with its attribute path, for the UTF-8 check (the YAML
+// encoder refuses invalid UTF-8; Terraform never sends it, but the core must not panic).
+func (s *sharedView) texts() [][2]string {
+	cfg := s.cfg
+	out := [][2]string{{"main.host", cfg.Main.Host}, {"main.replication_path", cfg.Main.ReplicationPath},
+		{"replication_secret_path", cfg.ReplicationSecretPath}, {"replication_secret", cfg.ReplicationSecret},
+		{"database_engine", cfg.DatabaseEngine}, {"homeserver_yaml", cfg.HomeserverYAML}}
+	list := func(p string, vs []string) {
+		for i, v := range vs {
+			out = append(out, [2]string{Index(p, i), v})
+		}
+	}
+	list("main.bind_addresses", cfg.Main.BindAddresses)
+	for i, w := range cfg.Workers {
+		at := func(child string) string { return Index("workers", i, child) }
+		out = append(out, [2]string{at("name"), w.Name}, [2]string{at("host"), w.Host}, [2]string{at("upstream"), w.Upstream})
+		if w.InstanceMap != nil {
+			out = append(out, [2]string{at("instance_map_entry"), w.InstanceMap.Host + w.InstanceMap.Path})
+		}
+		list(at("roles"), w.Roles)
+		list(at("replication_bind_addresses"), w.ReplicationBindAddresses)
+	}
+	for i, a := range cfg.StreamWriters {
+		out = append(out, [2]string{Index("stream_writers", i, "stream"), a.Stream})
+		list(Index("stream_writers", i, "writers"), a.Writers)
+	}
+	if r := cfg.Redis; r != nil {
+		out = append(out, [2]string{"redis.host", r.Host}, [2]string{"redis.path", r.Path}, [2]string{"redis.password_path", r.PasswordPath})
+	}
+	for _, k := range sortedKeys(anyKeys(cfg.Duties)) {
+		list(k, cfg.Duties[k])
+	}
+	list("outbound_federation_restricted_to", cfg.OutboundFederationRestrictedTo)
+	return out
+}
+
+func anyKeys(m map[string][]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k := range m {
+		out[k] = nil
+	}
+	return out
+}
+
 // hasSecret reports whether a replication secret is configured anywhere.
 func (s *sharedView) hasSecret() bool {
 	if s.cfg.ReplicationSecret != "" || s.cfg.ReplicationSecretPath != "" {
@@ -219,6 +264,11 @@ func (s *sharedView) hasSecret() bool {
 func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	var ps Problems
 	s := newSharedView(c, cfg)
+	for _, t := range s.texts() {
+		if !utf8.ValidString(t[1]) {
+			ps.Add(t[0], "Invalid Text", "%s is not valid UTF-8 text; Synapse reads its configuration as UTF-8. Fix the value.", t[0])
+		}
+	}
 	s.checkMain(&ps)
 	s.checkWorkers(&ps)
 	s.checkAddresses(&ps)
@@ -704,6 +754,11 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 	s := newSharedView(c, cfg)
 	var out SharedRender
+	for _, t := range s.texts() {
+		if !utf8.ValidString(t[1]) {
+			return out, fmt.Errorf("%s is not valid UTF-8 text", t[0])
+		}
+	}
 	out.InstanceMap, out.InstanceMapKeys = s.instanceMap()
 	frag := s.fragment()
 	b := encodeYAML(frag)

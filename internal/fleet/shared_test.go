@@ -485,6 +485,9 @@ func badCorpus() []badCase {
 		{"outbound unknown", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "proxy9"} }, []want{e("outbound_federation_restricted_to[1]", "Unknown Duty Target", `"proxy9"`)}},
 		{"outbound without replication", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"pusher1"} }, []want{e("outbound_federation_restricted_to[0]", "Worker Not In Instance Map", `"pusher1"`)}},
 		{"outbound duplicate", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "fed1"} }, []want{e("outbound_federation_restricted_to[1]", "Duplicate Duty Target", `"fed1"`)}},
+		// text
+		{"invalid utf-8 in a writer", func(c *SharedConfig) { c.StreamWriters[0].Writers[0] = "p\xff" }, []want{e("stream_writers[0].writers[0]", "Invalid Text", "not valid UTF-8")}},
+		{"invalid utf-8 in redis password path", func(c *SharedConfig) { c.Redis.PasswordPath = "/\xfe" }, []want{e("redis.password_path", "Invalid Text", "not valid UTF-8")}},
 		// database
 		{"sqlite", func(c *SharedConfig) { c.DatabaseEngine = "sqlite3" }, []want{e("database_engine", "Workers Need PostgreSQL", "synapse_port_db")}},
 		{"unknown engine", func(c *SharedConfig) { c.DatabaseEngine = "mysql" }, []want{e("database_engine", "Unknown Database Engine", "psycopg2")}},
