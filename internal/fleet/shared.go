@@ -231,18 +231,16 @@ func (s *sharedView) texts() [][2]string {
 	if r := cfg.Redis; r != nil {
 		out = append(out, [2]string{"redis.host", r.Host}, [2]string{"redis.path", r.Path}, [2]string{"redis.password_path", r.PasswordPath})
 	}
-	for _, k := range sortedKeys(anyKeys(cfg.Duties)) {
-		list(k, cfg.Duties[k])
+	for _, d := range s.duties {
+		switch {
+		case !d.explicit:
+		case d.kind == "list":
+			list(d.option, d.targets)
+		case len(d.targets) > 0:
+			out = append(out, [2]string{d.option, d.targets[0]})
+		}
 	}
 	list("outbound_federation_restricted_to", cfg.OutboundFederationRestrictedTo)
-	return out
-}
-
-func anyKeys(m map[string][]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k := range m {
-		out[k] = nil
-	}
 	return out
 }
 
@@ -297,8 +295,26 @@ func (s *sharedView) checkMain(ps *Problems) {
 	if m.HTTPPort != 0 && !validPort(m.HTTPPort) {
 		ps.Add("main.http_port", "Invalid Port", "main.http_port is %d; a TCP port is between 1 and 65535.", m.HTTPPort)
 	}
-	if m.ReplicationPath != "" && !strings.HasPrefix(m.ReplicationPath, "/") {
-		ps.Add("main.replication_path", "Invalid Socket Path", "main.replication_path %q is not an absolute path; give the unix socket's absolute path.", m.ReplicationPath)
+	// Paths and hosts: the worker resource's checks, on these attributes.
+	for _, f := range [][2]string{{"main.replication_path", m.ReplicationPath}, {"replication_secret_path", s.cfg.ReplicationSecretPath}} {
+		if f[1] != "" {
+			*ps = append(*ps, ValidateAbsPath(f[0], f[1])...)
+		}
+	}
+	if r := s.cfg.Redis; r != nil {
+		for _, f := range [][2]string{{"redis.path", r.Path}, {"redis.password_path", r.PasswordPath}} {
+			if f[1] != "" {
+				*ps = append(*ps, ValidateAbsPath(f[0], f[1])...)
+			}
+		}
+	}
+	for _, f := range [][2]string{{"main.host", m.Host}, {"redis.host", s.redisHost()}} {
+		if f[1] != "" {
+			for _, q := range ValidateHost(f[0], f[1]) {
+				q.Summary, q.Detail = "Invalid Host", f[0]+": "+q.Detail
+				*ps = append(*ps, q)
+			}
+		}
 	}
 	if m.ReplicationPort == 0 && m.ReplicationPath == "" && len(s.cfg.Workers) > 0 {
 		ps.Add("main.replication_port", "Missing Main Replication Listener",
@@ -578,6 +594,13 @@ func (s *sharedView) checkRedis(ps *Problems) {
 	}
 }
 
+func (s *sharedView) redisHost() string {
+	if s.cfg.Redis == nil {
+		return ""
+	}
+	return s.cfg.Redis.Host
+}
+
 func userRedisEnabled(user map[string]any) bool {
 	r, ok := user["redis"].(map[string]any)
 	return ok && r["enabled"] == true
@@ -594,9 +617,6 @@ func isLoopback(addr string) bool {
 func (s *sharedView) checkSecret(ps *Problems) {
 	if s.cfg.ReplicationSecret != "" && s.cfg.ReplicationSecretPath != "" {
 		ps.Add("replication_secret", "Conflicting Replication Secret", "replication_secret and replication_secret_path are both set; Synapse refuses both. Keep replication_secret_path (the secret then never reaches Terraform state).")
-	}
-	if s.cfg.ReplicationSecretPath != "" && !strings.HasPrefix(s.cfg.ReplicationSecretPath, "/") {
-		ps.Add("replication_secret_path", "Invalid Secret Path", "replication_secret_path %q is not absolute; Synapse resolves it against its working directory. Give an absolute path.", s.cfg.ReplicationSecretPath)
 	}
 	if s.cfg.ReplicationSecret != "" && strings.TrimSpace(s.cfg.ReplicationSecret) != s.cfg.ReplicationSecret {
 		ps.Add("replication_secret", "Invalid Replication Secret", "replication_secret starts or ends with white space; Synapse strips a secret read from a file, so the processes would disagree. Remove the white space.")

@@ -374,7 +374,14 @@ func badCorpus() []badCase {
 		{"main port and path", func(c *SharedConfig) { c.Main.ReplicationPath = "/run/m.sock" }, []want{e("main.replication_path", "Conflicting Replication Listener", "both set")}},
 		{"main replication port out of range", func(c *SharedConfig) { c.Main.ReplicationPort = 65536 }, []want{e("main.replication_port", "Invalid Port", "65536")}},
 		{"main http port negative", func(c *SharedConfig) { c.Main.HTTPPort = -1 }, []want{e("main.http_port", "Invalid Port", "-1")}},
-		{"main relative socket", func(c *SharedConfig) { c.Main.ReplicationPort = 0; c.Main.ReplicationPath = "run/m.sock" }, []want{e("main.replication_path", "Invalid Socket Path", "not an absolute path")}},
+		{"main relative socket", func(c *SharedConfig) { c.Main.ReplicationPort = 0; c.Main.ReplicationPath = "run/m.sock" }, []want{e("main.replication_path", "Invalid Path", "a relative path")}},
+		{"newline in socket path", func(c *SharedConfig) {
+			c.Main.ReplicationPort = 0
+			c.Main.ReplicationPath = "/run/m.sock\nstart_pushers: true"
+		}, []want{e("main.replication_path", "Invalid Path", "control character")}},
+		{"main host with a port", func(c *SharedConfig) { c.Main.Host = "10.0.0.1:9093" }, []want{e("main.host", "Invalid Host", "write just the host")}},
+		{"redis host with a scheme", func(c *SharedConfig) { c.Redis.Host = "redis://10.0.0.7" }, []want{e("redis.host", "Invalid Host", "redis://10.0.0.7")}},
+		{"relative redis password path", func(c *SharedConfig) { c.Redis.PasswordPath = "redis.pass" }, []want{e("redis.password_path", "Invalid Path", "a relative path")}},
 		{"no main replication listener", func(c *SharedConfig) { c.Main.ReplicationPort = 0 }, []want{e("main.replication_port", "Missing Main Replication Listener", "instance_map.main")}},
 		{"main host missing", func(c *SharedConfig) { c.Main.Host = "" }, []want{e("main.host", "Missing Main Host", "main.host is empty")}},
 		{"main replication on http port", func(c *SharedConfig) { c.Main.ReplicationPort = 8008 }, []want{e("main.replication_port", "Port Already In Use", "both 8008")}},
@@ -458,7 +465,7 @@ func badCorpus() []badCase {
 		{"redis negative dbid", func(c *SharedConfig) { c.Redis.DBID = intp(-1) }, []want{e("redis.dbid", "Invalid Redis Database", "-1")}},
 		// secrets
 		{"both secrets", func(c *SharedConfig) { c.ReplicationSecret = "abc" }, []want{e("replication_secret", "Conflicting Replication Secret", "both set")}},
-		{"relative secret path", func(c *SharedConfig) { c.ReplicationSecretPath = "secret.txt" }, []want{e("replication_secret_path", "Invalid Secret Path", `"secret.txt"`)}},
+		{"relative secret path", func(c *SharedConfig) { c.ReplicationSecretPath = "secret.txt" }, []want{e("replication_secret_path", "Invalid Path", `"secret.txt"`)}},
 		{"secret with trailing space", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.ReplicationSecret = "abc " }, []want{e("replication_secret", "Invalid Replication Secret", "white space")}},
 		{"secret non-ascii", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.ReplicationSecret = "gehëim" }, []want{e("replication_secret", "Invalid Replication Secret", "non-ASCII")}},
 		{"outbound federation without secret", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.Main.BindAddresses = []string{"::1"} }, []want{e("outbound_federation_restricted_to", "Missing Replication Secret", "refuses to start")}},
