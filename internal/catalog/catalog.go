@@ -196,7 +196,7 @@ func For(version string) (*Catalog, error) {
 		}
 	}
 	if !known {
-		return nil, fmt.Errorf("Synapse version %q is not in the catalogue; supported versions: %s", version, strings.Join(doc.Versions, ", "))
+		return nil, fmt.Errorf("the catalogue does not know Synapse version %q; supported versions: %s", version, strings.Join(doc.Versions, ", "))
 	}
 	c := &Catalog{
 		Version:            v,
