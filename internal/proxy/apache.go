@@ -56,7 +56,7 @@ RewriteEngine On
 RewriteMap mx_unescape int:unescape
 
 # User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
-RewriteCond %%{HTTP:Authorization} "^Bearer\s+(\S+)$" [NC]
+RewriteCond %%{HTTP:Authorization} "%[5]s"
 RewriteRule ^ - [E=MX_TOKEN:%%1]
 RewriteCond %%{ENV:MX_TOKEN} ^$
 RewriteCond %%{QUERY_STRING} (?:^|&)%[1]s=([^&]+)
@@ -69,7 +69,7 @@ RewriteRule ^ - [E=MX_USER:%%{ENV:MX_TOKEN}]
 RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 
 # Routes, first match wins: a rule only fires while MX_POOL is unset.
-`, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodySize<<20)
+`, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodySize<<20, bearerPattern)
 	for i, r := range t.Routes {
 		fmt.Fprintf(&s, "# routes[%d] %s\nRewriteCond %%{ENV:MX_POOL} ^$\n", i, commentSafe(r.Group))
 		if len(r.Methods) > 0 {
@@ -80,7 +80,8 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 			if r.Query.Present {
 				neg = ""
 			}
-			fmt.Fprintf(&s, "RewriteCond %%{QUERY_STRING} %s(?:^|&)%s=[^&]\n", neg, r.Query.Param)
+			// The first occurrence of the parameter decides, as in routing.Match.
+			fmt.Fprintf(&s, "RewriteCond %%{QUERY_STRING} %s^(?:(?!%[2]s(?:=|&|$))[^&]*&)*%[2]s=[^&]\n", neg, r.Query.Param)
 		}
 		fmt.Fprintf(&s, "RewriteRule \"%s\" - [E=MX_POOL:%s]\n", apacheRulePattern(r.Pattern), r.Pool)
 	}
@@ -96,6 +97,11 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 				routing.BySourceIP: "%{REMOTE_ADDR}",
 			}[p.Strategy]
 			owner := rendezvousBuckets(p)
+			// An empty key (no token, no room) spreads round robin over the pool, as nginx and
+			// HAProxy do; a non-empty key picks its bucket's owner.
+			all := fmt.Sprintf("mx%d", pi)
+			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, all)
+			writeApacheBalancer(&balancers, p, all, false)
 			for mi, m := range p.Members {
 				name := fmt.Sprintf("mx%dm%d", pi, mi)
 				re := bucketRegex(owner, mi)
@@ -103,21 +109,13 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 					fmt.Fprintf(&s, "# pool %s member %s owns no md5 bucket\n", p.Name, m.Name)
 					continue
 				}
-				fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, re, name)
+				fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"%s != '' && md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, key, re, name)
 				fmt.Fprintf(&balancers, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream))
 			}
 		default:
 			name := fmt.Sprintf("mx%d", pi)
 			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, name)
-			fmt.Fprintf(&balancers, "# pool %s (%s): %s\n<Proxy \"balancer://%s\">\n", p.Name, p.Strategy, memberNames(p), name)
-			for mi, m := range p.Members {
-				standby := ""
-				if p.Strategy == routing.Single && mi > 0 {
-					standby = " status=+H"
-				}
-				fmt.Fprintf(&balancers, "    BalancerMember \"%s\"%s\n", apacheMemberURL(m.Upstream), standby)
-			}
-			balancers.WriteString("    ProxySet lbmethod=byrequests\n</Proxy>\n")
+			writeApacheBalancer(&balancers, p, name, p.Strategy == routing.Single)
 		}
 	}
 	s.WriteString("\n")
@@ -197,4 +195,18 @@ func bucketRegex(owner []int, mi int) string {
 		}
 	}
 	return strings.Join(alts, "|")
+}
+
+// writeApacheBalancer writes a byrequests balancer of the pool's members; with standby, every
+// member after the first is a hot standby.
+func writeApacheBalancer(b *strings.Builder, p routing.Pool, name string, standby bool) {
+	fmt.Fprintf(b, "# pool %s (%s): %s\n<Proxy \"balancer://%s\">\n", p.Name, p.Strategy, memberNames(p), name)
+	for mi, m := range p.Members {
+		flag := ""
+		if standby && mi > 0 {
+			flag = " status=+H"
+		}
+		fmt.Fprintf(b, "    BalancerMember \"%s\"%s\n", apacheMemberURL(m.Upstream), flag)
+	}
+	b.WriteString("    ProxySet lbmethod=byrequests\n</Proxy>\n")
 }

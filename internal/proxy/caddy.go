@@ -35,7 +35,7 @@ func RenderCaddy(t routing.Table, o Options) (Config, error) {
 	s.WriteString(header("#", "Caddy site block content"))
 	fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
 map {http.request.header.Authorization} {mx_token} {
-	~(?i)^bearer\s+(\S+)$ ${1}
+	"~%[4]s" ${1}
 	default {http.request.uri.query.%[1]s}
 }
 map {mx_token} {mx_user} {
@@ -51,7 +51,7 @@ request_header X-Mx-User {mx_user}
 request_header X-Mx-Room {mx_room}
 
 # Routes, first match wins (named matchers keep their written order).
-`, accessTokenParam, userTokenPattern, roomKeyPattern)
+`, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
 	for i, r := range t.Routes {
 		fmt.Fprintf(&s, "# routes[%d] %s\n@mx_r%d {\n\tpath_regexp %s\n", i, commentSafe(r.Group), i, r.Pattern)
 		if len(r.Methods) > 0 {

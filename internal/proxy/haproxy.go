@@ -27,12 +27,12 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	var s strings.Builder
 	s.WriteString(header("#", "HAProxy frontend rules followed by backends; append after your frontend's bind lines"))
 	fmt.Fprintf(&s, `    # User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
-    http-request set-var(txn.mx_token) 'req.fhdr(authorization),regsub("^bearer[[:space:]]+","",i)' if { req.fhdr(authorization) -m reg -i "^bearer[[:space:]]+[^[:space:]]" }
+    http-request set-var(txn.mx_token) 'req.fhdr(authorization),regsub("%[4]s","\1")' if { req.fhdr(authorization) -m reg '%[4]s' }
     http-request set-var(txn.mx_token) url_param(%[1]s),url_dec unless { var(txn.mx_token) -m found }
     http-request set-var(txn.mx_user) 'var(txn.mx_token),regsub("%[2]s.*$","\1")'
     # Room key: capture 1 of the room pattern on the decoded path.
     http-request set-var(txn.mx_room) 'path,url_dec,regsub("%[3]s.*$","\1")' if { path,url_dec -m reg '%[3]s' }
-`, accessTokenParam, userTokenPattern, roomKeyPattern)
+`, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
 	for _, p := range queryParams(t) {
 		fmt.Fprintf(&s, "    acl mx_q_%s url_param(%s) -m reg .\n", p, p)
 	}

@@ -26,7 +26,7 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 	var h strings.Builder
 	h.WriteString(header("#", "nginx http{} context: maps and upstreams"))
 	fmt.Fprintf(&h, "\n# User key: the Bearer token, else ?%s= (raw), then the localpart of a syt_ token.\n", accessTokenParam)
-	h.WriteString("map $http_authorization $mx_hdr_token {\n    \"~*^Bearer\\s+(\\S+)$\" $1;\n    default \"\";\n}\n")
+	fmt.Fprintf(&h, "map $http_authorization $mx_hdr_token {\n    \"~%s\" $1;\n    default \"\";\n}\n", bearerPattern)
 	fmt.Fprintf(&h, "map $mx_hdr_token $mx_token {\n    \"\" $arg_%s;\n    default $mx_hdr_token;\n}\n", accessTokenParam)
 	fmt.Fprintf(&h, "map $mx_token $mx_user_key {\n    \"~%s\" $1;\n    default $mx_token;\n}\n", userTokenPattern)
 	fmt.Fprintf(&h, "# Room key: capture 1 of the room pattern on the decoded path.\nmap $uri $mx_room_key {\n    \"~%s\" $1;\n    default \"\";\n}\n", roomKeyPattern)
@@ -162,7 +162,8 @@ func writeNginxSelection(h *strings.Builder, t routing.Table) {
 		h.WriteString("map $request_method $mx_m {\n")
 		for i, c := range cats[1:] {
 			for _, m := range c {
-				fmt.Fprintf(h, "    %s m%d;\n", m, i+1)
+				// Regex keys: plain map keys compare case-insensitively, methods do not.
+				fmt.Fprintf(h, "    \"~^%s$\" m%d;\n", m, i+1)
 			}
 		}
 		h.WriteString("    default m0;\n}\n")

@@ -173,7 +173,7 @@ var (
 	// Pattern characters that are safe inside every proxy's quoting. Whitespace, quotes,
 	// braces (nginx blocks, Caddy placeholders, Apache ${}), '#', ';', ',' and backslashes
 	// other than the escapes below are rejected.
-	rePatternChars = regexp.MustCompile(`^(?:[A-Za-z0-9^$.*+?()\[\]|/_:=!@~%&<>-]|\\[.\-/?*+()\[\]|^$dDwWsS])+$`)
+	rePatternChars = regexp.MustCompile(`^(?:[A-Za-z0-9^$.*+?()\[\]|/_:=!@~%&<>,-]|\\[.\-/?*+()\[\]|^$:!@~%&<>,=_dDwWsS])+$`)
 )
 
 // Validate checks that a table can be rendered safely: every pool name, member name, upstream,
@@ -265,7 +265,7 @@ func validPattern(p string) error {
 		return fmt.Errorf("pattern %q must be 1-1000 characters", p)
 	}
 	if !rePatternChars.MatchString(p) {
-		return fmt.Errorf("pattern %q may only use letters, digits, the regex operators ^$.*+?()[]|, the characters /_:=!@~%%&<>- and the escapes \\. \\- \\/ \\d \\w \\s (no spaces, quotes, braces, '#', ';', ',')", p)
+		return fmt.Errorf("pattern %q may only use letters, digits, the regex operators ^$.*+?()[]|, the characters /_:=!@~%%&<>,- and the escapes \\. \\- \\/ \\d \\w \\s (no spaces, quotes, braces, '#' or ';')", p)
 	}
 	if _, err := regexp.Compile(p); err != nil {
 		return fmt.Errorf("pattern %q does not compile: %v", p, err)
