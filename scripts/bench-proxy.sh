@@ -7,15 +7,22 @@
 #               Synapse's docker worker generator (internal/proxy/cmd/benchconf);
 #   floor     - one catch-all location to one upstream: the cost of proxying at all;
 #   docker    - the nginx config Synapse's docker generator rendered for that layout
-#               ($SYNAPSE_DOCKER_NGINX_CONF), adapted to loopback by sed at run time.
-# Prints one line per configuration and a markdown table; nothing is written to the repository.
+#               ($SYNAPSE_DOCKER_NGINX_CONF), adapted to loopback by sed at run time;
+#   docker-keepalive - the same with upstream keepalive (HTTP/1.1 to the upstreams), as the
+#               other two have, so its ratio shows the routing cost alone.
+# Every configuration runs ROUNDS times, interleaved, and the median requests/sec is reported
+# (loopback numbers on a small machine are noisy). Prints wrk's output and a markdown table;
+# nothing is written to the repository.
 #
-# Environment: WRK_ARGS (default "-t2 -c32 -d10s"), BENCH_BASE (port base, default 28000),
-# SYNAPSE_DOCKER_NGINX_CONF (default /work/shared/reference/.../matrix-synapse.conf).
+# Environment: WRK_ARGS (default "-t2 -c32 -d10s"), ROUNDS (default 3), NGINX_WORKERS (default 1),
+# BENCH_BASE (port base, default 28000), SYNAPSE_DOCKER_NGINX_CONF (default
+# /work/shared/reference/synapse-docker-generator-output/etc/nginx/conf.d/matrix-synapse.conf).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WRK_ARGS=${WRK_ARGS:--t2 -c32 -d10s}
+ROUNDS=${ROUNDS:-3}
+WORKERS=${NGINX_WORKERS:-1}
 BASE=${BENCH_BASE:-28000}
 PORT=$((BASE + 1))
 DOCKER_CONF=${SYNAPSE_DOCKER_NGINX_CONF:-/work/shared/reference/synapse-docker-generator-output/etc/nginx/conf.d/matrix-synapse.conf}
@@ -49,7 +56,7 @@ STUB_PID=$!
 # Shared frame of the two hand-made configurations: same process settings as the generated one.
 frame() { # $1 = name, $2 = file with the http{} content
 	cat <<CONF
-worker_processes auto;
+worker_processes $WORKERS;
 pid $WORK/$1/nginx.pid;
 error_log $WORK/$1/error.log warn;
 events {
@@ -67,8 +74,10 @@ http {
 CONF
 }
 
-mkdir -p "$WORK/generated" "$WORK/floor" "$WORK/docker"
-"$WORK/benchconf" -base "$BASE" -port "$PORT" -dir "$WORK/generated" >"$WORK/generated/nginx.conf"
+NAMES="floor generated docker docker-keepalive"
+for name in $NAMES; do mkdir -p "$WORK/$name"; done
+"$WORK/benchconf" -base "$BASE" -port "$PORT" -dir "$WORK/generated" |
+	sed "s/^worker_processes auto;/worker_processes $WORKERS;/" >"$WORK/generated/nginx.conf"
 
 cat >"$WORK/floor/http.conf" <<CONF
 upstream main {
@@ -98,6 +107,10 @@ sed -e "s/localhost:180\([0-9][0-9]\)/127.0.0.1:$((BASE / 1000))0\1/g" \
 	-e "/listen \[::\]:8008;/d" \
 	"$DOCKER_CONF" >"$WORK/docker/http.conf"
 frame docker "$WORK/docker/http.conf" >"$WORK/docker/nginx.conf"
+sed -e '/^upstream /,/^}/ s/^}$/    keepalive 32;\n}/' \
+	-e 's|^\( *\)proxy_pass \(http://[^;]*\);|\1proxy_pass \2;\n\1proxy_http_version 1.1;\n\1proxy_set_header Connection "";|' \
+	"$WORK/docker/http.conf" >"$WORK/docker-keepalive/http.conf"
+frame docker-keepalive "$WORK/docker-keepalive/http.conf" >"$WORK/docker-keepalive/nginx.conf"
 
 # Wait for the stubs.
 for _ in $(seq 1 100); do
@@ -105,39 +118,45 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 
-declare -A RPS
-for name in generated floor docker; do
-	conf="$WORK/$name/nginx.conf"
-	"$NGINX" -t -q -p "$WORK/$name" -e stderr -c "$conf"
-	"$NGINX" -p "$WORK/$name" -e stderr -c "$conf" -g "daemon off;" &
-	NGINX_PID=$!
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$PORT/_matrix/client/versions" && break
-		sleep 0.1
+declare -A RUNS
+for round in $(seq 1 "$ROUNDS"); do
+	for name in $NAMES; do
+		conf="$WORK/$name/nginx.conf"
+		"$NGINX" -t -q -p "$WORK/$name" -e stderr -c "$conf"
+		"$NGINX" -p "$WORK/$name" -e stderr -c "$conf" -g "daemon off;" &
+		NGINX_PID=$!
+		for _ in $(seq 1 100); do
+			curl -s -o /dev/null "http://127.0.0.1:$PORT/_matrix/client/versions" && break
+			sleep 0.1
+		done
+		# The mix must reach a stub (no 404/502) before we measure.
+		check=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer syt_dXNlcjAwMQ_x_y' "http://127.0.0.1:$PORT/_matrix/client/v3/sync?since=s1")
+		[ "$check" = 200 ] || { echo "bench-proxy: $name answered $check" >&2; exit 1; }
+		# shellcheck disable=SC2086
+		out=$(wrk $WRK_ARGS -s "$ROOT/scripts/bench-proxy.lua" "http://127.0.0.1:$PORT")
+		echo "== $name (round $round)"
+		echo "$out"
+		if echo "$out" | grep -q "Non-2xx"; then
+			echo "bench-proxy: $name returned non-2xx answers" >&2
+			exit 1
+		fi
+		RUNS[$name]="${RUNS[$name]:-} $(echo "$out" | awk '/^Requests\/sec:/ {print $2}')"
+		kill "$NGINX_PID"
+		wait "$NGINX_PID" 2>/dev/null || true
+		NGINX_PID=""
 	done
-	# Every request of the mix must reach a stub (no 404/502) before we measure.
-	check=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer syt_dXNlcjAwMQ_x_y' "http://127.0.0.1:$PORT/_matrix/client/v3/sync?since=s1")
-	[ "$check" = 200 ] || { echo "bench-proxy: $name answered $check" >&2; exit 1; }
-	# shellcheck disable=SC2086
-	out=$(wrk $WRK_ARGS -s "$ROOT/scripts/bench-proxy.lua" "http://127.0.0.1:$PORT")
-	echo "== $name"
-	echo "$out"
-	RPS[$name]=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-	if echo "$out" | grep -q "Non-2xx"; then
-		echo "bench-proxy: $name returned non-2xx answers" >&2
-		exit 1
-	fi
-	kill "$NGINX_PID"
-	wait "$NGINX_PID" 2>/dev/null || true
-	NGINX_PID=""
 done
 
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A RPS
+for name in $NAMES; do RPS[$name]=$(echo "${RUNS[$name]}" | median); done
+
 echo
-echo "| configuration | requests/sec | ratio to floor |"
-echo "|---|---:|---:|"
-for name in floor generated docker; do
+echo "| configuration | requests/sec (median of $ROUNDS) | runs | ratio to floor |"
+echo "|---|---:|---|---:|"
+for name in $NAMES; do
 	ratio=$(awk -v a="${RPS[$name]}" -v b="${RPS[floor]}" 'BEGIN { printf "%.2f", a / b }')
-	echo "| $name | ${RPS[$name]} | $ratio |"
+	echo "| $name | ${RPS[$name]} | ${RUNS[$name]# } | $ratio |"
 done
 echo
-echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), wrk $WRK_ARGS, $(nproc) CPUs"
+echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') with $WORKERS worker process(es), wrk $WRK_ARGS, $ROUNDS rounds, $(nproc) CPUs"
