@@ -99,6 +99,9 @@ func (p *synapseProvider) Configure(ctx context.Context, req provider.ConfigureR
 func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		// resources register here, one line each
+		NewWorkerResource,
+		NewStreamWriterResource,
+		NewRoutingTableResource,
 	}
 }
 
@@ -109,6 +112,7 @@ func (p *synapseProvider) DataSources(_ context.Context) []func() datasource.Dat
 func (p *synapseProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		// functions register here, one line each
+		NewMatchRouteFunction,
 	}
 }
 

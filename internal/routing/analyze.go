@@ -74,10 +74,10 @@ func Analyze(t Table) fleet.Problems {
 			continue
 		}
 		var reqs []req
-		for _, w := range ws {
+		for _, w := range ws { // every witness matches rt.Pattern
 			for _, m := range methods {
 				for _, q := range queries {
-					if routeMatches(rt, m, w, q) {
+					if takesMethodQuery(rt, m, q) {
 						reqs = append(reqs, req{w, m, q})
 					}
 				}
@@ -88,10 +88,35 @@ func Analyze(t Table) fleet.Problems {
 				"route %d (%s) can never match: its methods or query condition exclude every request.", j, describe(rt))
 			continue
 		}
+		// pathHits[w][k] caches whether earlier route k's pattern matches witness w
+		// (0 unknown, 1 yes, 2 no): the pattern is the costly part of a match.
+		pathHits := map[string][]uint8{}
+		earlierTakes := func(r req) int {
+			hits := pathHits[r.path]
+			if hits == nil {
+				hits = make([]uint8, j)
+				pathHits[r.path] = hits
+			}
+			for k, x := range t.Routes[:j] {
+				if !takesMethodQuery(x, r.method, r.q) {
+					continue
+				}
+				if hits[k] == 0 {
+					hits[k] = 2
+					if re := compile(x.Pattern); re != nil && re.MatchString(r.path) {
+						hits[k] = 1
+					}
+				}
+				if hits[k] == 1 {
+					return k
+				}
+			}
+			return -1
+		}
 		by := map[int]bool{}
 		shadowed := true
 		for _, r := range reqs {
-			k := slices.IndexFunc(t.Routes[:j], func(x Route) bool { return routeMatches(x, r.method, r.path, r.q) })
+			k := earlierTakes(r)
 			if k < 0 {
 				shadowed = false
 				break

@@ -100,14 +100,19 @@ func Match(t Table, r Request) Result {
 type query map[string]string
 
 func routeMatches(rt Route, method, path string, q query) bool {
-	if len(rt.Methods) > 0 && !slices.Contains(rt.Methods, method) {
-		return false
-	}
-	if rt.Query != nil && (q[rt.Query.Param] != "") != rt.Query.Present {
+	if !takesMethodQuery(rt, method, q) {
 		return false
 	}
 	re := compile(rt.Pattern)
 	return re != nil && re.MatchString(path)
+}
+
+// takesMethodQuery is the method and query part of a route match.
+func takesMethodQuery(rt Route, method string, q query) bool {
+	if len(rt.Methods) > 0 && !slices.Contains(rt.Methods, method) {
+		return false
+	}
+	return rt.Query == nil || (q[rt.Query.Param] != "") == rt.Query.Present
 }
 
 // parseQuery keeps the first value of each parameter, %-decoded (`+` as space, as
@@ -177,15 +182,17 @@ func RoomKey(path string) string {
 	return ""
 }
 
-// header looks a header up case-insensitively.
+// header looks a header up case-insensitively; the exact spelling wins, then the smallest
+// key that matches (so the result never depends on map order).
 func header(h map[string]string, name string) string {
 	if v, ok := h[name]; ok {
 		return v
 	}
+	best, found := "", ""
 	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
+		if strings.EqualFold(k, name) && (found == "" || k < found) {
+			best, found = v, k
 		}
 	}
-	return ""
+	return best
 }

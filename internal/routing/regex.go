@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp/syntax"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // PortableRegex checks that a route pattern means the same on every proxy: nginx and HAProxy
@@ -95,7 +97,7 @@ func isLetterOrDigit(c byte) bool {
 var sampleSegments = []string{"x", "!room:example.org", "@user:example.org", "#alias:example.org", "$event"}
 
 // maxWitnesses bounds the witnesses of one pattern.
-const maxWitnesses = 64
+const maxWitnesses = 96
 
 // Witnesses returns sample paths the pattern matches: at least one per alternative of every
 // alternation, with each wildcard instantiated as empty, one segment, several sample segments
@@ -103,6 +105,18 @@ const maxWitnesses = 64
 // pattern is not anchored at the end. Every returned path matches the pattern; none means the
 // generator found no match (an unsatisfiable pattern such as `a^b` or `[^\x00-\x{10FFFF}]`).
 func Witnesses(pattern string) []string {
+	if v, ok := witnessCache.Load(pattern); ok {
+		ws, _ := v.([]string)
+		return slices.Clone(ws)
+	}
+	ws := witnesses(pattern)
+	witnessCache.Store(pattern, ws)
+	return slices.Clone(ws)
+}
+
+var witnessCache sync.Map // pattern -> []string
+
+func witnesses(pattern string) []string {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return nil
@@ -119,11 +133,14 @@ func Witnesses(pattern string) []string {
 			out = append(out, w)
 		}
 	}
-	for _, w := range gen(re.Simplify()) {
+	base := gen(re.Simplify())
+	for _, w := range base {
 		add(w)
-		add(w + "x")
-		add(w + "/x/y")
-		add(w + "!room:example.org/x")
+	}
+	for _, sfx := range []string{"x", "/x/y", "!room:example.org/x"} {
+		for _, w := range base {
+			add(w + sfx)
+		}
 	}
 	return out
 }
@@ -171,17 +188,7 @@ func gen(re *syntax.Regexp) []string {
 			}
 			width = max(width, len(parts[i]))
 		}
-		// Diagonal product: witness k takes alternative k (mod n) of every part, so every
-		// alternative of every part appears at least once without a combinatorial blow-up.
-		out := make([]string, width)
-		for k := range width {
-			var sb strings.Builder
-			for _, p := range parts {
-				sb.WriteString(p[k%len(p)])
-			}
-			out[k] = sb.String()
-		}
-		return out
+		return combine(parts)
 	case syntax.OpAlternate:
 		var out []string
 		for _, sub := range re.Sub {
@@ -190,6 +197,42 @@ func gen(re *syntax.Regexp) []string {
 		return out
 	}
 	return nil
+}
+
+// maxProduct bounds the full cartesian product of a concatenation's parts.
+const maxProduct = 64
+
+// combine concatenates one alternative of every part: all combinations when there are at most
+// maxProduct, else a diagonal (witness k takes alternative k mod n of every part), so every
+// alternative of every part still appears at least once without a combinatorial blow-up.
+func combine(parts [][]string) []string {
+	total, width := 1, 1
+	for _, p := range parts {
+		total = min(total*len(p), maxProduct+1)
+		width = max(width, len(p))
+	}
+	if total <= maxProduct {
+		out := []string{""}
+		for _, p := range parts {
+			next := make([]string, 0, len(out)*len(p))
+			for _, prefix := range out {
+				for _, x := range p {
+					next = append(next, prefix+x)
+				}
+			}
+			out = next
+		}
+		return out
+	}
+	out := make([]string, width)
+	for k := range width {
+		var sb strings.Builder
+		for _, p := range parts {
+			sb.WriteString(p[k%len(p)])
+		}
+		out[k] = sb.String()
+	}
+	return out
 }
 
 // repeatSamples instantiates sub* (orEmpty) or sub+.
@@ -247,17 +290,23 @@ func inRanges(ranges []rune, r rune) bool {
 	return false
 }
 
-// classSamples picks up to two representative characters of a class, preferring letters,
-// digits and URL punctuation.
+// classSamples picks representative characters of a class: preferred URL characters it
+// holds, then the ends of each range (so [12] yields both), at most four.
 func classSamples(ranges []rune) []string {
 	var out []string
-	for _, c := range "xa0/-_.!:@" {
-		if inRanges(ranges, c) {
+	add := func(c rune) {
+		if len(out) < 4 && c >= 0x20 && c < 0x7f && !slices.Contains(out, string(c)) {
 			out = append(out, string(c))
-			if len(out) == 2 {
-				return out
-			}
 		}
+	}
+	for _, c := range "xa0/" {
+		if inRanges(ranges, c) {
+			add(c)
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		add(ranges[i])
+		add(ranges[i+1])
 	}
 	if len(out) == 0 && len(ranges) >= 2 {
 		out = append(out, string(ranges[0]))
