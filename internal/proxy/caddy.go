@@ -167,7 +167,7 @@ func caddySpreadWarnings(t routing.Table) []string {
 				parts[i] = fmt.Sprintf("%s=%d", m.Name, counts[i])
 			}
 			sort.Strings(parts)
-			out = append(out, fmt.Sprintf("caddy: pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
+			out = append(out, fmt.Sprintf("pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
 		}
 	}
 	return out
