@@ -34,7 +34,9 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
     http-request set-var(txn.mx_room) 'path,url_dec,regsub("%[3]s.*$","\1")' if { path,url_dec -m reg '%[3]s' }
 `, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
 	for _, p := range queryParams(t) {
-		fmt.Fprintf(&s, "    acl mx_q_%s url_param(%s) -m reg .\n", p, p)
+		// set-var keeps the first occurrence, as routing.Match does; an ACL on url_param would
+		// match any occurrence.
+		fmt.Fprintf(&s, "    http-request set-var(txn.mx_q_%[1]s) url_param(%[1]s)\n    acl mx_q_%[1]s var(txn.mx_q_%[1]s) -m reg .\n", p)
 	}
 	s.WriteString("    # Routes, first match wins.\n")
 	for i, r := range t.Routes {

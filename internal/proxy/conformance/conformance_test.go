@@ -391,6 +391,9 @@ func matchRequest(r request, src string) routing.Request {
 			h["Authorization"] = "Bearer " + r.token
 		}
 	}
+	if r.after != "" {
+		q = joinQuery(q, r.after)
+	}
 	return routing.Request{Method: r.method, Path: path, RawQuery: q, Headers: h, SourceIP: src}
 }
 
@@ -407,6 +410,9 @@ func send(c *http.Client, port int, r request) (member, seen, sent string, err e
 	q := r.query
 	if r.token != "" && r.inQuery {
 		q = joinQuery(q, "access_token="+url.QueryEscape(r.token))
+	}
+	if r.after != "" {
+		q = joinQuery(q, r.after)
 	}
 	raw := fmt.Sprintf("http://127.0.0.1:%d%s", port, r.path)
 	if q != "" {
