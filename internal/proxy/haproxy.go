@@ -56,7 +56,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	fmt.Fprintf(&s, "    use_backend %s\n", haproxyBackend(routing.MainPool))
 
 	for _, p := range t.Pools {
-		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n", haproxyBackend(p.Name))
+		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }\n", haproxyBackend(p.Name))
 		switch p.Strategy {
 		case routing.ByUser:
 			s.WriteString("    balance hash var(txn.mx_user)\n    hash-type consistent\n")
@@ -102,7 +102,7 @@ frontend mx_synapse
 	if o.ServerName != "" {
 		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
 	}
-	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.body_size gt %d }\n", o.MaxBodySize<<20)
+	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodySize<<20)
 	f.WriteString(s.String())
 	return Config{Full: f.String(), Snippet: s.String()}, nil
 }
