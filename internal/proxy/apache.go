@@ -92,8 +92,9 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 
 	var balancers strings.Builder
 	for pi, p := range t.Pools {
-		switch p.Strategy {
-		case routing.ByUser, routing.ByRoom, routing.BySourceIP:
+		hashed := p.Strategy == routing.ByUser || p.Strategy == routing.ByRoom || p.Strategy == routing.BySourceIP
+		switch {
+		case hashed && len(p.Members) > 1:
 			key := map[routing.Strategy]string{
 				routing.ByUser:     "reqenv('MX_USER')",
 				routing.ByRoom:     "reqenv('MX_ROOM')",
