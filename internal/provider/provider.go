@@ -102,6 +102,7 @@ func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewWorkerResource,
 		NewStreamWriterResource,
 		NewSharedConfigResource,
+		NewRoutingTableResource,
 	}
 }
 
@@ -112,6 +113,7 @@ func (p *synapseProvider) DataSources(_ context.Context) []func() datasource.Dat
 func (p *synapseProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		// functions register here, one line each
+		NewMatchRouteFunction,
 	}
 }
 
