@@ -134,7 +134,7 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 	}
 	serverName := o.ServerName
 	if serverName == "" || serverName == "_" {
-		serverName = strings.Trim(o.ListenAddress, "[]")
+		serverName = "localhost" // Apache rejects "[::1]", and 0.0.0.0 names nothing
 	}
 	fmt.Fprintf(&f, "ServerRoot \"%[1]s\"\nListen %[2]s:%[3]d\nPidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[4]s\nGroup %[4]s\nServerName %[5]s\n", o.RuntimeDir, o.ListenAddress, o.ListenPort, user, serverName)
 	for _, m := range apacheModules {

@@ -116,6 +116,9 @@ func writeCaddyProxy(s *strings.Builder, p routing.Pool, in string) {
 	fmt.Fprintf(s, "%sreverse_proxy %s {\n", in, strings.Join(addrs, " "))
 	fmt.Fprintf(s, "%s\t# pool %s: %s\n", in, p.Name, memberNames(p))
 	fmt.Fprintf(s, "%s\tlb_policy %s\n", in, policy)
+	// Passive health checks: a member that fails is skipped for a while, so `first` fails
+	// over and the hash policies move only that member's keys.
+	fmt.Fprintf(s, "%s\tfail_duration 10s\n", in)
 	fmt.Fprintf(s, "%s\theader_up -X-Mx-User\n%s\theader_up -X-Mx-Room\n", in, in)
 	fmt.Fprintf(s, "%s}\n", in)
 }

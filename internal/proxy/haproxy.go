@@ -77,7 +77,8 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 			if strings.HasPrefix(addr, "unix:") {
 				addr = "unix@" + strings.TrimPrefix(addr, "unix:")
 			}
-			fmt.Fprintf(&s, "    server %s %s id %d%s\n", m.Name, addr, ids[i], backup)
+			// check: without health checks a backup server never takes over.
+			fmt.Fprintf(&s, "    server %s %s id %d check%s\n", m.Name, addr, ids[i], backup)
 		}
 	}
 

@@ -119,9 +119,14 @@ func (o Options) validate() error {
 type Config struct {
 	// Full is a standalone configuration: a runnable server listening on Options' address.
 	Full string
-	// Snippet is the part to include in an existing server: inside nginx's server{} block,
-	// inside a Caddy site block, inside an Apache <VirtualHost>; for HAProxy the frontend
-	// rules followed by the backend sections.
+	// Snippet is the part to include in an existing server: for nginx a `location /` block for
+	// a server{} (it needs HTTPSnippet in the http{} context); the content of a Caddy site
+	// block (named matchers and handle blocks; the catch-all `handle` goes to the main pool);
+	// the content of an Apache <VirtualHost> (mod_rewrite, mod_proxy, mod_proxy_http,
+	// mod_proxy_balancer, mod_lbmethod_byrequests, mod_slotmem_shm and mod_headers loaded;
+	// `apache2 -t` prints AH00111 for ${MX_BALANCER}, which is filled in per request); for
+	// HAProxy the frontend rules followed by the backend sections, to append after the bind
+	// lines of a frontend.
 	Snippet string
 	// HTTPSnippet is nginx only: maps and upstream blocks, to include in the http{} context
 	// (Snippet refers to them).

@@ -11,8 +11,9 @@ import (
 )
 
 // TestCheckersAcceptOptions runs each proxy's own checker on configurations using the options
-// the conformance run leaves at their defaults: a server name, a user, a unix-socket member, a
-// single pool with standbys and a method- and query-conditioned route.
+// the conformance run leaves at their defaults (a server name, a user, a Caddy admin address; then
+// an IPv6 listener), with a unix-socket member, an IPv6 member, a single pool with a standby and
+// a method- and query-conditioned route; and a table with no routes at all.
 func TestCheckersAcceptOptions(t *testing.T) {
 	bins := binaries(t)
 	table := routing.Table{
@@ -28,10 +29,19 @@ func TestCheckersAcceptOptions(t *testing.T) {
 			{Name: routing.MainPool, Strategy: routing.RoundRobin, Members: []routing.Member{{Name: "main", Upstream: "127.0.0.1:18008"}}},
 		},
 	}
-	for _, p := range proxy.Proxies {
+	onlyMain := routing.Table{Pools: table.Pools[len(table.Pools)-1:]}
+	n := len(proxy.Proxies)
+	for i, p := range append(append(proxy.Proxies, proxy.Proxies...), proxy.Proxies...) {
 		dir := t.TempDir()
-		user := "www-data"
-		cfg, err := proxy.Render(p, table, proxy.Options{ListenAddress: "127.0.0.1", ListenPort: 18999, ServerName: "matrix.example.org", RuntimeDir: dir, User: user, CaddyAdmin: "127.0.0.1:18998"})
+		opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: 18999, ServerName: "matrix.example.org", RuntimeDir: dir, User: "www-data", CaddyAdmin: "127.0.0.1:18998"}
+		tb := table
+		switch {
+		case i >= 2*n: // third round: a fleet with no workers (no routes, only the main pool)
+			tb = onlyMain
+		case i >= n: // second round: IPv6 listener, every other option at its default
+			opts = proxy.Options{ListenAddress: "[::1]", ListenPort: 18999, RuntimeDir: dir}
+		}
+		cfg, err := proxy.Render(p, tb, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -367,7 +367,20 @@ func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fle
 		pl, _, _ := strings.Cut(k, "|")
 		keys[pl]++
 	}
-	for pl, n := range keys {
+	var plNames []string
+	for pl := range keys {
+		plNames = append(plNames, pl)
+	}
+	sort.Strings(plNames)
+	for _, pl := range plNames {
+		n := keys[pl]
+		perMember := map[string]int{}
+		for k, m := range sticky {
+			if strings.HasPrefix(k, pl+"|") {
+				perMember[m]++
+			}
+		}
+		t.Logf("%s %s: pool %s (%s): %d keys, each on one member; keys per member %v", p, f.name, pl, pools[pl].Strategy, n, perMember)
 		if len(pools[pl].Members) > 1 && n >= 10 && len(spread[pl]) < 2 {
 			t.Errorf("%s sent all %d keys of pool %s (%s) to one member %v", p, n, pl, pools[pl].Strategy, spread[pl])
 		}
