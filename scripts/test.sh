@@ -43,7 +43,7 @@ step() {
 
 go_test() {
 	go build -o .cache/bin/testsummary ./scripts/testsummary || return 1
-	go test -json -count=1 ./... | .cache/bin/testsummary
+	go test -json -count=1 -timeout=20m ./... | .cache/bin/testsummary
 }
 
 terraform_fmt() {
