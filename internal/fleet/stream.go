@@ -116,7 +116,7 @@ func RenderStreamAssignment(c *catalog.Catalog, s StreamAssignment) (StreamArtif
 		ps.Warn("writers", sumRestart, "%s", st.Restart)
 	}
 	if st.OrderMatters != "" && len(s.Writers) > 1 {
-		ps.Warn("writers", sumWriterOrdered, "%s Append new writers at the end rather than reordering.", st.OrderMatters)
+		ps.Warn("writers", sumWriterOrdered, "%s", st.OrderMatters)
 	}
 	return a, ps
 }

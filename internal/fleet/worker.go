@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -293,6 +294,8 @@ func validateBindAddress(p, addr string) Problems {
 func ValidateAbsPath(p, value string) Problems {
 	var ps Problems
 	switch {
+	case !utf8.ValidString(value):
+		ps.Add(p, sumPath, "%s is %q, which is not valid UTF-8; use a plain absolute path.", p, value)
 	case strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		ps.Add(p, sumPath, "%s is %q, which contains a newline or another control character; use a plain absolute path.", p, value)
 	case !strings.HasPrefix(value, "/"):
@@ -333,6 +336,11 @@ func validateListener(c *catalog.Catalog, i int, l Listener) Problems {
 			ps.Add(at("bind_addresses"), sumListener, "%s: bind_addresses do not apply to a unix socket listener; remove them.",
 				Index(attrListeners, i))
 		}
+	}
+	if l.TLS && l.Path == "" {
+		ps.Warn(at("tls"), sumListener, "%s terminates TLS in Synapse: the shared configuration needs tls_certificate_path and "+
+			"tls_private_key_path (Synapse checks them only for the main process's listeners, so a worker without them fails "+
+			"when the listener starts).", Index(attrListeners, i))
 	}
 	for j, a := range l.BindAddresses {
 		ps = append(ps, validateBindAddress(Index(attrListeners, i, fmt.Sprintf("bind_addresses[%d]", j)), a)...)

@@ -101,6 +101,7 @@ func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resourc
 		// resources register here, one line each
 		NewWorkerResource,
 		NewStreamWriterResource,
+		NewSharedConfigResource,
 	}
 }
 
