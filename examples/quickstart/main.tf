@@ -1,7 +1,7 @@
 # Quickstart: a small Synapse worker fleet rendered to files with `make demo`.
 #
-# Every worker's YAML, its log config and the stream_writers fragment are computed by the synapse
-# provider at plan time and written by hashicorp/local under ./out/. Nothing is contacted: the
+# Every worker's YAML, its log config and the shared config (instance_map, stream_writers, Redis)
+# are computed by the synapse provider at plan time and written by hashicorp/local under ./out/. Nothing is contacted: the
 # provider is logical, and both providers come from this machine (see scripts/terraformrc.tmpl).
 
 terraform {
@@ -39,16 +39,20 @@ variable "workers" {
     synchrotron2       = { roles = ["synchrotron"], http_port = 8084 }
     client_reader1     = { roles = ["client_reader"], http_port = 8085 }
     federation_inbound = { roles = ["federation_inbound"], http_port = 8086 }
-    media1             = { roles = ["media_repository"], http_port = 8087 }
+    media1             = { roles = ["media_repository"], http_port = 8087, replication_port = 9103 }
     event_persister1   = { replication_port = 9101 }
     event_persister2   = { replication_port = 9102 }
   }
 }
 
-variable "event_persisters" {
-  description = "Workers that write the events stream, in shard order (changing it means restarting every worker)."
-  type        = list(string)
-  default     = ["event_persister1", "event_persister2"]
+variable "stream_writers" {
+  description = "Stream => the workers that write it, in order (\"main\" is the main process). The order of the events writers shards rooms: changing it means restarting every worker."
+  type        = map(list(string))
+  default = {
+    events = ["event_persister1", "event_persister2"]
+    # Synapse 1.152+: only writers of this stream may quarantine media, so the media worker writes it.
+    quarantined_media_changes = ["media1"]
+  }
 }
 
 resource "synapse_worker" "all" {
@@ -61,9 +65,12 @@ resource "synapse_worker" "all" {
   replication_port = each.value.replication_port
 }
 
-resource "synapse_stream_writer" "events" {
-  stream  = "events"
-  writers = [for name in var.event_persisters : synapse_worker.all[name].name]
+resource "synapse_stream_writer" "all" {
+  for_each = var.stream_writers
+
+  stream = each.key
+  # Through synapse_worker so Terraform orders them, and a writer that is not a worker fails here.
+  writers = [for name in each.value : name == "main" ? name : synapse_worker.all[name].name]
 }
 
 resource "local_file" "worker" {
@@ -82,10 +89,27 @@ resource "local_file" "worker_log_config" {
   file_permission = "0644"
 }
 
-# This stream's entry of `stream_writers` (shared config), e.g. "events:\n  - event_persister1\n...".
-resource "local_file" "stream_writer" {
-  filename        = "${path.module}/out/stream_writers/events.yaml"
-  content         = synapse_stream_writer.events.config_yaml
+# The settings every process shares: instance_map, stream_writers, Redis, the replication secret.
+# out/shared.yaml is the fragment; set homeserver_yaml = file(".../homeserver.yaml") and write
+# merged_yaml instead to get the complete shared file every process loads first.
+resource "synapse_shared_config" "fleet" {
+  main = {
+    host             = var.host
+    http_port        = 8008
+    replication_port = 9093
+    # Workers share the host: keep the main process's replication listener on loopback.
+    bind_addresses = ["127.0.0.1"]
+  }
+  workers                 = values(synapse_worker.all)
+  stream_writers          = values(synapse_stream_writer.all)
+  redis                   = { host = var.host, port = 6379 }
+  replication_secret_path = "/etc/matrix-synapse/replication_secret"
+  database_engine         = "psycopg2"
+}
+
+resource "local_file" "shared" {
+  filename        = "${path.module}/out/shared.yaml"
+  content         = synapse_shared_config.fleet.config_yaml
   file_permission = "0644"
 }
 
@@ -94,7 +118,7 @@ output "files" {
   value = sort(concat(
     [for f in local_file.worker : f.filename],
     [for f in local_file.worker_log_config : f.filename],
-    [local_file.stream_writer.filename],
+    [local_file.shared.filename],
   ))
 }
 
