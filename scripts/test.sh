@@ -2,7 +2,8 @@
 # Every check CI runs, in order (`make test`). Each step is run even when an earlier one failed,
 # so one run reports everything; the script exits non-zero if any step failed and closes with
 # `N passed, N failed`, where N counts Go tests (each test and subtest, fuzz seed corpora
-# included) plus each other check.
+# included), the runs and checks of scripts that print their own "N passed, N failed" (module
+# tests, example validation), and one for each other check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
@@ -27,17 +28,21 @@ step() {
 	else
 		results+=("FAIL  $name (${took}s, exit $rc)")
 	fi
-	if [ "$name" = go-test ]; then
-		# testsummary's closing line: "go test: P passed, F failed, S skipped".
-		read -r go_passed go_failed < <(awk '/^go test: [0-9]+ passed, [0-9]+ failed/ {p=$3; f=$5} END {print p+0, f+0}' "$log_dir/$name.log")
-		passed=$((passed + go_passed))
-		failed=$((failed + go_failed))
-		# A go test run that failed without a counted failure (e.g. nothing compiled) still fails.
-		if [ "$rc" -ne 0 ] && [ "$go_failed" -eq 0 ]; then failed=$((failed + 1)); fi
-	elif [ "$rc" -eq 0 ]; then
-		passed=$((passed + 1))
+	# A step whose output closes with "N passed, N failed" (testsummary's "go test: ..." line,
+	# scripts/test-modules.sh, scripts/validate-examples.sh) adds those counts; any other step
+	# counts as one check.
+	local p f
+	read -r p f < <(awk 'match($0, /(^|: )[0-9]+ passed, [0-9]+ failed/) {
+		s = substr($0, RSTART, RLENGTH); sub(/^: /, "", s); split(s, a, /[ ,]+/); p = a[1]; f = a[3]; seen = 1 }
+		END { if (seen) print p, f; else print "-", "-" }' "$log_dir/$name.log")
+	if [ "$p" = - ]; then
+		if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	else
-		failed=$((failed + 1))
+		passed=$((passed + p))
+		failed=$((failed + f))
+		# A step that failed without a counted failure (e.g. nothing compiled) still fails.
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+		if [ "$name" = go-test ]; then go_passed=$p go_failed=$f; fi
 	fi
 }
 
