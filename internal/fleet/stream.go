@@ -53,12 +53,12 @@ func ValidateStreamAssignment(c *catalog.Catalog, s StreamAssignment) Problems {
 			continue
 		}
 		seen[w] = i
-		switch {
-		case w == MainWriter:
+		switch w {
+		case MainWriter:
 			if st != nil && !st.MainMayWrite {
 				ps.Add(p, sumWriterName, "writers[%d] is \"main\", but the main process cannot write the %q stream; name a worker.", i, s.Stream)
 			}
-		case w == c.MainInstanceName:
+		case c.MainInstanceName:
 			ps.Add(p, sumWriterName, "writers[%d] is %q; write \"main\" for the main process (the provider renders it as %q where Synapse expects that).",
 				i, w, c.MainInstanceName)
 		default:

@@ -687,7 +687,8 @@ func logConfigDocument(w Worker) *yaml.Node {
 // shellQuote quotes a path for a POSIX shell when it holds anything but safe characters.
 func shellQuote(s string) string {
 	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:@,", r))
+		isSafe := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:@,", r)
+		return !isSafe
 	})
 	if safe {
 		return s

@@ -67,6 +67,32 @@ func TestRenderWorkerGolden(t *testing.T) {
 	}
 }
 
+// TestRenderEachRoleGolden renders a worker for every role of the newest catalogue, alone,
+// with an HTTP, a replication and a metrics port.
+func TestRenderEachRoleGolden(t *testing.T) {
+	for _, role := range c157.RoleNames() {
+		t.Run(role, func(t *testing.T) {
+			w := Worker{Name: role + "1", Roles: []string{role}, Host: "10.0.2.1", HTTPPort: 8080, ReplicationPort: 9093, MetricsPort: 9100}
+			a, ps := RenderWorker(c157, w)
+			if len(ps) != 0 {
+				t.Fatalf("unexpected problems:\n%s", ps)
+			}
+			checkGolden(t, filepath.Join("testdata", "worker", "role_"+role+".golden"), describeWorker(a))
+			wantRes := catalog.ResourcesFor(c157.EndpointsForRoles([]string{role}))
+			if len(wantRes) == 0 {
+				wantRes = []string{"client"}
+			}
+			if strings.Join(a.HTTPResources, ",") != strings.Join(wantRes, ",") {
+				t.Errorf("http resources %v, want %v", a.HTTPResources, wantRes)
+			}
+			media := strings.Contains(a.ConfigYAML, "enable_media_repo: true")
+			if media != c157.Role(role).EnableMediaRepo {
+				t.Errorf("enable_media_repo rendered = %v, catalogue says %v", media, c157.Role(role).EnableMediaRepo)
+			}
+		})
+	}
+}
+
 func TestRenderLogConfigGolden(t *testing.T) {
 	a, ps := RenderWorker(c157, Worker{Name: "sync1", Roles: []string{"synchrotron"}, Host: "10.0.0.5", HTTPPort: 8083, LogLevel: "DEBUG"})
 	if ps.HasErrors() {
@@ -438,5 +464,24 @@ func TestRenderWorkerExtraConfigAliasesResolved(t *testing.T) {
 	}
 	if fmt.Sprint(m["a"]) != "map[a:1]" || fmt.Sprint(m["z"]) != "map[a:1]" {
 		t.Errorf("aliases not resolved: %v", m)
+	}
+}
+
+// TestRenderWorkerFollowsVersion renders the same worker against both catalogues: the 1.157
+// generic worker also serves the room_summary endpoint (1.156+).
+func TestRenderWorkerFollowsVersion(t *testing.T) {
+	w := Worker{Name: "generic1", Roles: []string{"generic"}, Host: "h", HTTPPort: 8080}
+	a146, ps146 := RenderWorker(catalog.MustFor("1.146"), w)
+	a157, ps157 := RenderWorker(c157, w)
+	if ps146.HasErrors() || ps157.HasErrors() {
+		t.Fatal(ps146, ps157)
+	}
+	if len(a157.Endpoints) != len(a146.Endpoints)+1 {
+		t.Errorf("1.157 has %d endpoints, 1.146 has %d; want exactly room_summary more", len(a157.Endpoints), len(a146.Endpoints))
+	}
+	for _, e := range a146.Endpoints {
+		if strings.Contains(e.Pattern, "room_summary") {
+			t.Errorf("1.146 worker serves %q", e.Pattern)
+		}
 	}
 }

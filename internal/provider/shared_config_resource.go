@@ -386,18 +386,11 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 	return cfg, known
 }
 
-// isKnown reports whether every value is known, looking inside lists.
+// isKnown reports whether every value is known, looking inside lists and sets.
 func isKnown(vs ...attr.Value) bool {
 	for _, v := range vs {
-		if v.IsUnknown() {
+		if hasUnknownElement(v) {
 			return false
-		}
-		if l, ok := v.(types.List); ok {
-			for _, e := range l.Elements() {
-				if e.IsUnknown() {
-					return false
-				}
-			}
 		}
 	}
 	return true

@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"gopkg.in/yaml.v3"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
 
 const sharedAddr = "synapse_shared_config.this"
@@ -175,8 +178,14 @@ resource "synapse_stream_writer" "events" {
 `
 	shared := func(workers string) string {
 		return `
+# Variables are unknown while terraform validates: the shared config must wait for them.
+variable "host" {
+  type    = string
+  default = "127.0.0.1"
+}
+
 resource "synapse_shared_config" "this" {
-  main           = { host = "127.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["127.0.0.1"] }
+  main           = { host = var.host, replication_port = 9093, http_port = 8008, bind_addresses = [var.host] }
   workers        = ` + workers + `
   stream_writers = [synapse_stream_writer.events]
   redis          = {}
@@ -185,7 +194,7 @@ resource "synapse_shared_config" "this" {
 	}
 	switch form {
 	case "for_each":
-		return common + `
+		cfg := common + `
 locals {
   workers = {
     sync1      = { roles = ["synchrotron"], http_port = 8083, replication_port = null }
@@ -202,8 +211,10 @@ resource "synapse_worker" "all" {
   bind_addresses   = ["127.0.0.1"]
 }
 ` + shared(`values(synapse_worker.all)`)
+		// the writer's name is unknown while validating: the shared config must wait for it
+		return strings.Replace(cfg, `writers = ["persister1"]`, `writers = [synapse_worker.all["persister1"].name]`, 1)
 	case "count":
-		return common + `
+		cfg := common + `
 resource "synapse_worker" "sync" {
   count          = 2
   name           = "sync${count.index + 1}"
@@ -219,6 +230,7 @@ resource "synapse_worker" "persister1" {
   bind_addresses   = ["127.0.0.1"]
 }
 ` + shared(`concat(synapse_worker.sync, [synapse_worker.persister1])`)
+		return cfg
 	default:
 		return common + `
 resource "synapse_worker" "a" {
@@ -271,4 +283,25 @@ func TestSharedConfigResource_WorkerInputForms(t *testing.T) {
 	steps = append([]resource.TestStep{steps[len(steps)-1]}, steps[:len(steps)-1]...)
 	steps = append(steps, resource.TestStep{Config: `locals {}`})
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
+}
+
+// TestSharedConfigSchemaDescriptions applies the house rule (every attribute has a
+// MarkdownDescription ending in a full stop) to synapse_shared_config, nested ones included.
+func TestSharedConfigSchemaDescriptions(t *testing.T) {
+	s := sharedConfigSchemaV0()
+	if !strings.HasSuffix(s.MarkdownDescription, ".") {
+		t.Errorf("resource description does not end in a full stop")
+	}
+	checkDescriptions(t, "synapse_shared_config", s.Attributes)
+	im := s.Attributes["instance_map"].(schema.MapNestedAttribute)
+	checkDescriptions(t, "synapse_shared_config.instance_map", im.NestedObject.Attributes)
+	// Every duty option of the catalogue is an attribute, so none can be forgotten.
+	for _, r := range catalog.MustFor(catalog.Latest()).Roles {
+		if _, ok := s.Attributes[r.Duty]; r.Duty != "" && !ok {
+			t.Errorf("duty option %s has no attribute", r.Duty)
+		}
+	}
+	if !s.Attributes["replication_secret"].IsSensitive() || !s.Attributes["secret_config_yaml"].IsSensitive() {
+		t.Errorf("replication_secret and secret_config_yaml must be sensitive")
+	}
 }
