@@ -97,8 +97,8 @@ resource "synapse_shared_config" "fleet" {
     host             = var.host
     http_port        = 8008
     replication_port = 9093
-    # Workers share the host: keep the main process's replication listener on loopback.
-    bind_addresses = ["127.0.0.1"]
+    # Workers share the host: bind the main process's replication listener to that address only.
+    bind_addresses = [var.host]
   }
   workers                 = values(synapse_worker.all)
   stream_writers          = values(synapse_stream_writer.all)
