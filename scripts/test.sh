@@ -47,8 +47,8 @@ step() {
 }
 
 go_test() {
-	go build -o .cache/bin/testsummary ./scripts/testsummary || return 1
-	go test -json -count=1 -timeout=20m ./... | .cache/bin/testsummary
+	go build -o .cache/tools/testsummary ./scripts/testsummary || return 1
+	go test -json -count=1 -timeout=20m ./... | .cache/tools/testsummary
 }
 
 terraform_fmt() {
