@@ -31,7 +31,13 @@ func yamlBool(b bool) *yaml.Node {
 func yamlMap(kv ...any) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for i := 0; i+1 < len(kv); i += 2 {
-		n.Content = append(n.Content, yamlStr(kv[i].(string)), kv[i+1].(*yaml.Node))
+		k, okKey := kv[i].(string)
+		v, okValue := kv[i+1].(*yaml.Node)
+		if !okKey || !okValue {
+			// Only the package's own rendering code calls yamlMap, with literal keys.
+			panic("fleet: yamlMap takes alternating string keys and *yaml.Node values")
+		}
+		n.Content = append(n.Content, yamlStr(k), v)
 	}
 	return n
 }
