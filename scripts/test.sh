@@ -7,6 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
+# The environment may name a CLI config file that does not exist; use the repository's.
+if [ -z "${TF_CLI_CONFIG_FILE:-}" ] || [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
+	export TF_CLI_CONFIG_FILE="$PWD/.ci/terraformrc"
+fi
 
 log_dir=.cache/test-logs
 mkdir -p "$log_dir"
