@@ -22,7 +22,7 @@ provider "synapse" {
 }
 
 variable "host" {
-  description = "Address every worker listens on and is reached at (a single-host fleet)."
+  description = "Address every process listens on and is reached at: a single-host fleet on loopback, so replication needs no secret. A fleet across hosts sets replication_secret_path on synapse_shared_config."
   type        = string
   default     = "127.0.0.1"
 }
@@ -63,6 +63,8 @@ resource "synapse_worker" "all" {
   host             = var.host
   http_port        = each.value.http_port
   replication_port = each.value.replication_port
+  # Listen on the fleet's address only: replication without a secret must stay on loopback.
+  bind_addresses = [var.host]
 }
 
 resource "synapse_stream_writer" "all" {
@@ -89,9 +91,10 @@ resource "local_file" "worker_log_config" {
   file_permission = "0644"
 }
 
-# The settings every process shares: instance_map, stream_writers, Redis, the replication secret.
-# out/shared.yaml is the fragment; set homeserver_yaml = file(".../homeserver.yaml") and write
-# merged_yaml instead to get the complete shared file every process loads first.
+# The settings every process shares: instance_map, stream_writers, Redis, duties. They are merged
+# into the hand-maintained homeserver.yaml beside this file (comments and unrelated keys kept):
+# out/shared.yaml is the complete file every process loads first, out/shared.fragment.yaml the
+# fleet's part alone.
 resource "synapse_shared_config" "fleet" {
   main = {
     host             = var.host
@@ -100,16 +103,48 @@ resource "synapse_shared_config" "fleet" {
     # Workers share the host: bind the main process's replication listener to that address only.
     bind_addresses = [var.host]
   }
-  workers                 = values(synapse_worker.all)
-  stream_writers          = values(synapse_stream_writer.all)
-  redis                   = { host = var.host, port = 6379 }
-  replication_secret_path = "/etc/matrix-synapse/replication_secret"
-  database_engine         = "psycopg2"
+  workers         = values(synapse_worker.all)
+  stream_writers  = values(synapse_stream_writer.all)
+  redis           = { host = var.host, port = 6379 }
+  database_engine = "psycopg2"
+  homeserver_yaml = file("${path.module}/homeserver.yaml")
 }
 
 resource "local_file" "shared" {
   filename        = "${path.module}/out/shared.yaml"
+  content         = synapse_shared_config.fleet.merged_yaml
+  file_permission = "0644"
+}
+
+resource "local_file" "shared_fragment" {
+  filename        = "${path.module}/out/shared.fragment.yaml"
   content         = synapse_shared_config.fleet.config_yaml
+  file_permission = "0644"
+}
+
+# The reverse proxy: one routing table, rendered for four proxies. Sync is sticky per user,
+# federation transactions per source address, and GET-only routes split by method.
+resource "synapse_routing_table" "fleet" {
+  main           = { host = var.host, port = 8008 }
+  workers        = values(synapse_worker.all)
+  stream_writers = values(synapse_stream_writer.all)
+  listen         = { address = var.host, port = 8080, server_name = "example.org" }
+}
+
+locals {
+  proxy_files = {
+    "nginx.conf"   = synapse_routing_table.fleet.nginx_config
+    "haproxy.cfg"  = synapse_routing_table.fleet.haproxy_config
+    "Caddyfile"    = synapse_routing_table.fleet.caddy_config
+    "apache2.conf" = synapse_routing_table.fleet.apache_config
+  }
+}
+
+resource "local_file" "proxy" {
+  for_each = local.proxy_files
+
+  filename        = "${path.module}/out/proxy/${each.key}"
+  content         = each.value
   file_permission = "0644"
 }
 
@@ -118,8 +153,16 @@ output "files" {
   value = sort(concat(
     [for f in local_file.worker : f.filename],
     [for f in local_file.worker_log_config : f.filename],
-    [local_file.shared.filename],
+    [local_file.shared.filename, local_file.shared_fragment.filename],
+    [for f in local_file.proxy : f.filename],
   ))
+}
+
+output "routes" {
+  description = "How many routes the proxy table holds, per pool."
+  value = {
+    for p in synapse_routing_table.fleet.pools : p.name => length([for r in synapse_routing_table.fleet.routes : r if r.pool == p.name])
+  }
 }
 
 output "commands" {
