@@ -449,16 +449,12 @@ func poolsValue(t routing.Table, diags *diag.Diagnostics) types.List {
 }
 
 func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m routingTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
+}
+
+// renderOnly is render for Create/Update: errors go to diags; warnings were shown at plan time.
+func (r *routingTableResource) renderOnly(ctx context.Context, m *routingTableModel, diags *diag.Diagnostics) {
+	r.render(ctx, m, diags)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
@@ -466,16 +462,7 @@ func (r *routingTableResource) Read(_ context.Context, _ resource.ReadRequest, _
 }
 
 func (r *routingTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m routingTableModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.

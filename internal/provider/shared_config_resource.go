@@ -226,32 +226,14 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *sharedConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m sharedConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.apply)
 }
 
 // Read is a no-op: the resource is logical, its state is everything there is.
 func (r *sharedConfigResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (r *sharedConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m sharedConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.apply)
 }
 
 // Delete is a no-op: nothing exists outside Terraform state.

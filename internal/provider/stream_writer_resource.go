@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -196,7 +195,7 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 }
 
 func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
@@ -204,24 +203,14 @@ func (r *streamWriterResource) Read(_ context.Context, _ resource.ReadRequest, _
 }
 
 func (r *streamWriterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *streamWriterResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
 }
 
-// apply renders the plan into the state. Inputs unknown at plan time are known now; rendering
-// is deterministic, so values known at plan time come out the same.
-func (r *streamWriterResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	var m streamWriterModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
-	r.render(ctx, &m, diags)
-	if diags.HasError() {
-		return
-	}
-	diags.Append(state.Set(ctx, &m)...)
+// renderOnly is render for Create/Update: errors go to diags; warnings were shown at plan time.
+func (r *streamWriterResource) renderOnly(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) {
+	r.render(ctx, m, diags)
 }

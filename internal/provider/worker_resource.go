@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -480,33 +479,18 @@ func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
 }
 
 func (r *workerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
 func (r *workerResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {}
 
 func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *workerResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
-}
-
-// apply renders the plan into the state. Inputs unknown at plan time are known now; rendering
-// is deterministic, so values known at plan time come out the same.
-func (r *workerResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	var m workerModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
-	r.render(ctx, &m, diags)
-	if diags.HasError() {
-		return
-	}
-	diags.Append(state.Set(ctx, &m)...)
 }
 
 // endpointsValue converts catalogue endpoints to the computed endpoints list.
