@@ -1,0 +1,9 @@
+output "user_data" {
+  description = "host -> cloud-init user-data (`#cloud-config` YAML): the host's files, the systemd units of the Synapse \"Systemd with Workers\" layout, and the commands that enable and start them."
+  value       = local.user_data
+}
+
+output "units" {
+  description = "The systemd unit files installed (name -> content), for review or for other deployment tools."
+  value       = local.units
+}
