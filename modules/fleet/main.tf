@@ -30,6 +30,10 @@ locals {
   preset = { for k, n in local.preset_counts[var.preset] : k => merge(local.preset_kinds[k], { count = n }) }
 
   all_hosts = sort(keys(var.hosts))
+  # Pools without host/hosts spread over default_hosts, or every host except a proxy-only one.
+  default_hosts = var.default_hosts != null ? var.default_hosts : [
+    for h in local.all_hosts : h if var.proxy == null || h == var.main.host || h != try(var.proxy.host, "")
+  ]
 
   # Preset and user pools, normalised to one shape. A user pool with the key of a preset pool
   # overrides only the attributes it sets.
@@ -42,7 +46,7 @@ locals {
       hosts = (
         try(var.workers[k].host, null) != null ? [var.workers[k].host] :
         try(var.workers[k].hosts, null) != null ? var.workers[k].hosts :
-        local.all_hosts
+        local.default_hosts
       )
       ports = {
         http        = try(var.workers[k].ports.http, null)

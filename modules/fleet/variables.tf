@@ -60,7 +60,7 @@ variable "workers" {
   description = <<-EOT
     Worker pools: pool key -> pool. Workers are named `<pool>-<n>` (n from 1). Per pool:
     `roles` (role names of the provider's catalogue; [] = a pure stream writer), `count`,
-    `host` (one host) or `hosts` (spread round-robin; default: every host, sorted),
+    `host` (one host) or `hosts` (spread round-robin; default: default_hosts),
     `ports` (first http/replication/metrics port of this pool on each host, instead of the
     fleet-wide allocation), `streams` (streams this pool writes, e.g. ["events"]; its workers get
     a replication listener), `replication` (force a replication listener), and `overrides`
@@ -133,6 +133,17 @@ variable "workers" {
   validation {
     condition     = alltrue([for k, p in var.workers : p.streams == null || try(length(distinct(p.streams)) == length(p.streams), false)])
     error_message = "A workers pool's streams list must not repeat a stream."
+  }
+}
+
+variable "default_hosts" {
+  description = "Hosts that pools without host/hosts spread over (round-robin, in this order). null = every host, sorted, except the proxy host unless it also runs main (explicit host/hosts may still place workers there)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.default_hosts == null || try(length(var.default_hosts) > 0 && alltrue([for h in var.default_hosts : contains(keys(var.hosts), h)]), false)
+    error_message = "default_hosts must be a non-empty list of names from hosts."
   }
 }
 
@@ -253,7 +264,7 @@ variable "proxy" {
     error_message = "proxy.host must be one of the names in hosts."
   }
   validation {
-    condition     = var.proxy == null || try(var.proxy.config_path == null || startswith(var.proxy.config_path, "/"), false)
+    condition     = var.proxy == null || try(startswith(var.proxy.config_path, "/"), try(var.proxy.config_path == null, false))
     error_message = "proxy.config_path must be an absolute path."
   }
 }
