@@ -10,11 +10,16 @@ locals {
     federation-reader = { roles = ["federation_reader"], streams = [] }
     client            = { roles = ["client_reader"], streams = [] }
     event-creator     = { roles = ["event_creator"], streams = [] }
-    media             = { roles = ["media_repository"], streams = [] }
+    media             = { roles = ["media_repository"], streams = local.media_streams }
     persister         = { roles = [], streams = ["events"] }
     sender            = { roles = ["federation_sender"], streams = [] }
     pusher            = { roles = ["pusher"], streams = [] }
   }
+  # Since Synapse 1.152 a media worker must write the quarantined_media_changes stream (the
+  # provider rejects a media worker that does not). null synapse_version = the newest release.
+  synapse_minor = var.synapse_version == null ? 999999 : tonumber(split(".", var.synapse_version)[1])
+  media_streams = local.synapse_minor >= 152 ? ["quarantined_media_changes"] : []
+
   preset_counts = {
     none = {}
     # initial-sync is a split of sync, so the small preset leaves it to the sync worker.
@@ -48,6 +53,7 @@ locals {
         try(var.workers[k].hosts, null) != null ? var.workers[k].hosts :
         local.default_hosts
       )
+      placed = try(var.workers[k].host, null) != null || try(var.workers[k].hosts, null) != null
       ports = {
         http        = try(var.workers[k].ports.http, null)
         replication = try(var.workers[k].ports.replication, null)
@@ -60,6 +66,11 @@ locals {
     }
   }
 
+  # Pools on the default hosts continue the round-robin where the previous pool stopped, so
+  # many one-worker pools do not all land on the first host.
+  pool_keys    = keys(local.pools)
+  pool_offsets = { for idx, k in local.pool_keys : k => sum(concat([0], [for j, k2 in local.pool_keys : local.pools[k2].count if j < idx])) }
+
   # One entry per worker, in a stable order (pool key, then index).
   worker_list = flatten([
     for k, p in local.pools : [
@@ -67,7 +78,10 @@ locals {
         name  = "${k}-${i + 1}"
         pool  = k
         index = i
-        host  = try(p.per_worker["${k}-${i + 1}"].host, null) != null ? p.per_worker["${k}-${i + 1}"].host : p.hosts[i % length(p.hosts)]
+        host = (
+          try(p.per_worker["${k}-${i + 1}"].host, null) != null ? p.per_worker["${k}-${i + 1}"].host :
+          p.hosts[(p.placed ? i : local.pool_offsets[k] + i) % length(p.hosts)]
+        )
       }
     ]
   ])

@@ -10,7 +10,7 @@ output "workers" {
       host             = w.host
       address          = w.address
       pool             = w.pool
-      roles            = w.roles
+      roles            = sort(w.roles)
       http_port        = w.http_port
       replication_port = w.replication_port
       metrics_port     = w.metrics_port
