@@ -37,7 +37,8 @@ mkdir -p "$MIRROR" "$BIN_DIR" "$CACHE/gobuild"
 log() { echo "tf-providers: $*" >&2; }
 
 # Synapse provider: always rebuilt (go build is incremental, so this is fast when unchanged).
-(cd "$REPO" && go build -o "$BIN_DIR/terraform-provider-synapse" .)
+# SYNAPSE_PROVIDER_SRC builds it from another checkout (default: this repository).
+(cd "${SYNAPSE_PROVIDER_SRC:-$REPO}" && go build -o "$BIN_DIR/terraform-provider-synapse" .)
 
 # build_third_party NAMESPACE/TYPE VERSION MODULE PSEUDO [REPLACE_FROM]
 build_third_party() {
@@ -73,9 +74,15 @@ require $mod $pseudo
 GOMOD
 	fi
 	printf 'package main\n' >"$w/doc.go"
-	(cd "$w" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
 	(cd "$w" && GOFLAGS=-mod=mod go build -o "$bin" "$path")
 }
+
+# `terraform init` still looks synapse up in the installation methods even with dev_overrides
+# (and fails when none has it), so the fresh build is also placed in the mirror as 0.0.1; at run
+# time dev_overrides wins. Examples therefore must not pin a synapse version other than >= 0.0.1.
+syn_dir="$MIRROR/registry.terraform.io/synapse-fleet/synapse/0.0.1/$PLATFORM"
+mkdir -p "$syn_dir"
+cp -f "$BIN_DIR/terraform-provider-synapse" "$syn_dir/terraform-provider-synapse_v0.0.1"
 
 build_third_party kreuzwerker/docker "$DOCKER_VERSION" "$DOCKER_MOD" "$DOCKER_PSEUDO" "$DOCKER_OLD"
 build_third_party hashicorp/local "$LOCAL_VERSION" "$LOCAL_MOD" "$LOCAL_PSEUDO"
@@ -87,7 +94,7 @@ provider_installation {
   }
   filesystem_mirror {
     path    = "$MIRROR"
-    include = ["registry.terraform.io/kreuzwerker/docker", "registry.terraform.io/hashicorp/local"]
+    include = ["registry.terraform.io/synapse-fleet/synapse", "registry.terraform.io/kreuzwerker/docker", "registry.terraform.io/hashicorp/local"]
   }
 }
 CFG

@@ -35,9 +35,17 @@ locals {
   preset = { for k, n in local.preset_counts[var.preset] : k => merge(local.preset_kinds[k], { count = n }) }
 
   all_hosts = sort(keys(var.hosts))
-  # Pools without host/hosts spread over default_hosts, or every host except a proxy-only one.
+  # Pools without host/hosts spread over default_hosts, or every host except a proxy-only one
+  # (the proxy host, unless it runs main or a pool names it explicitly).
+  explicit_hosts = toset(flatten([for k, p in var.workers : concat(
+    p.host == null ? [] : [p.host], p.hosts == null ? [] : p.hosts,
+    p.overrides == null ? [] : [for w in values(p.overrides.workers) : w.host if w.host != null],
+  )]))
+  proxy_only_host = (var.proxy != null && try(var.proxy.host, "") != var.main.host && !contains(local.explicit_hosts, try(var.proxy.host, ""))
+    ? var.proxy.host : null
+  )
   default_hosts = var.default_hosts != null ? var.default_hosts : [
-    for h in local.all_hosts : h if var.proxy == null || h == var.main.host || h != try(var.proxy.host, "")
+    for h in local.all_hosts : h if h != local.proxy_only_host
   ]
 
   # Preset and user pools, normalised to one shape. A user pool with the key of a preset pool

@@ -137,7 +137,7 @@ variable "workers" {
 }
 
 variable "default_hosts" {
-  description = "Hosts that pools without host/hosts spread over (round-robin, in this order). null = every host, sorted, except the proxy host unless it also runs main (explicit host/hosts may still place workers there)."
+  description = "Hosts that pools without host/hosts spread over (round-robin, in this order). null = every host, sorted, except a proxy-only host (the proxy host, unless it runs main or a pool names it in host/hosts)."
   type        = list(string)
   default     = null
 
