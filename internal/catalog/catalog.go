@@ -93,16 +93,22 @@ type Stream struct {
 }
 
 type document struct {
-	Source            string     `json:"source"`
-	Versions          []string   `json:"versions"`
-	WorkerApps        []string   `json:"worker_apps"`
-	ListenerTypes     []string   `json:"listener_types"`
-	ListenerResources []string   `json:"listener_resources"`
-	MainInstanceName  string     `json:"main_instance_name"`
-	MainInstanceMap   string     `json:"main_instance_map_key"`
-	Roles             []Role     `json:"roles"`
-	Streams           []Stream   `json:"streams"`
-	Endpoints         []Endpoint `json:"endpoints"`
+	Source            string              `json:"source"`
+	Versions          []string            `json:"versions"`
+	WorkerApps        []string            `json:"worker_apps"`
+	ListenerTypes     []string            `json:"listener_types"`
+	ListenerResources []string            `json:"listener_resources"`
+	MainInstanceName  string              `json:"main_instance_name"`
+	MainInstanceMap   string              `json:"main_instance_map_key"`
+	LogLevels         []string            `json:"log_levels"`
+	DefaultBind       map[string][]string `json:"default_bind_addresses"`
+	UnixSocketTypes   []string            `json:"unix_socket_listener_types"`
+	Deprecated        []DeprecatedOption  `json:"deprecated_worker_options"`
+	SharedOnly        []string            `json:"shared_only_options"`
+	SharedOnlySuffix  []string            `json:"shared_only_option_suffixes"`
+	Roles             []Role              `json:"roles"`
+	Streams           []Stream            `json:"streams"`
+	Endpoints         []Endpoint          `json:"endpoints"`
 }
 
 // Catalog is the view of the data for one Synapse version.
@@ -119,6 +125,27 @@ type Catalog struct {
 	Roles              []Role
 	Streams            []Stream
 	Endpoints          []Endpoint
+	// LogLevels are the Python logging levels a log config may set, least severe first.
+	LogLevels []string
+	// UnixSocketListenerTypes are the listener types Synapse can serve on a unix socket
+	// (metrics and manhole refuse one at startup).
+	UnixSocketListenerTypes []string
+	// DeprecatedWorkerOptions are worker-file options Synapse refuses or ignores, with the fix.
+	DeprecatedWorkerOptions []DeprecatedOption
+	// SharedOnlyOptions must be identical in every process, so they belong in the shared
+	// configuration, never in one worker's file (the files are merged shallowly).
+	SharedOnlyOptions []string
+	// SharedOnlyOptionSuffixes extend SharedOnlyOptions to every key ending so (`*_instances`).
+	SharedOnlyOptionSuffixes []string
+
+	defaultBind map[string][]string
+}
+
+// DeprecatedOption is a worker option Synapse no longer accepts, with the migration.
+type DeprecatedOption struct {
+	Key string `json:"key"`
+	// Fix completes the sentence "<key> is no longer supported: ...".
+	Fix string `json:"fix"`
 }
 
 var doc = mustLoad()
@@ -159,6 +186,13 @@ func For(version string) (*Catalog, error) {
 		MainInstanceName:   doc.MainInstanceName,
 		MainInstanceMapKey: doc.MainInstanceMap,
 		Roles:              doc.Roles,
+
+		LogLevels:                doc.LogLevels,
+		UnixSocketListenerTypes:  doc.UnixSocketTypes,
+		DeprecatedWorkerOptions:  doc.Deprecated,
+		SharedOnlyOptions:        doc.SharedOnly,
+		SharedOnlyOptionSuffixes: doc.SharedOnlySuffix,
+		defaultBind:              doc.DefaultBind,
 	}
 	for _, s := range doc.Streams {
 		if holds(v, s.Since, s.Until) {
@@ -329,3 +363,67 @@ func contains(list []string, s string) bool {
 // Compiled returns the compiled pattern. Patterns are checked to compile at test time, so a
 // failure here is a catalogue bug.
 func (e Endpoint) Compiled() *regexp.Regexp { return regexp.MustCompile(e.Pattern) }
+
+// DefaultBindAddresses are the addresses Synapse binds a TCP listener of that type to when
+// bind_addresses is unset.
+func (c *Catalog) DefaultBindAddresses(listenerType string) []string {
+	return append([]string(nil), c.defaultBind[listenerType]...)
+}
+
+// DeprecatedWorkerOption returns the deprecation of a worker option, or nil.
+func (c *Catalog) DeprecatedWorkerOption(key string) *DeprecatedOption {
+	for i := range c.DeprecatedWorkerOptions {
+		if c.DeprecatedWorkerOptions[i].Key == key {
+			return &c.DeprecatedWorkerOptions[i]
+		}
+	}
+	return nil
+}
+
+// IsSharedOnlyOption reports whether a top-level option must live in the shared configuration:
+// the listed options, every `*_instances` option and every role's duty option.
+func (c *Catalog) IsSharedOnlyOption(key string) bool {
+	if contains(c.SharedOnlyOptions, key) {
+		return true
+	}
+	for _, suf := range c.SharedOnlyOptionSuffixes {
+		if strings.HasSuffix(key, suf) {
+			return true
+		}
+	}
+	for _, r := range c.Roles {
+		if r.Duty != "" && r.Duty == key {
+			return true
+		}
+	}
+	return false
+}
+
+// IsLogLevel reports whether level is a Python logging level name the log config may use.
+func (c *Catalog) IsLogLevel(level string) bool { return contains(c.LogLevels, level) }
+
+// CanListenOnUnixSocket reports whether Synapse accepts a unix socket for that listener type.
+func (c *Catalog) CanListenOnUnixSocket(listenerType string) bool {
+	return contains(c.UnixSocketListenerTypes, listenerType)
+}
+
+// StreamHint returns the stream_writers key an unknown name was probably meant to be: the
+// key whose replication stream or Synapse error message uses that name (`quarantined_media`,
+// `push`), or "".
+func (c *Catalog) StreamHint(name string) string {
+	for _, s := range c.Streams {
+		if s.SynapseErrorName == name {
+			return s.Key
+		}
+		for _, r := range s.ReplicationStreams {
+			if r == name && r != s.Key {
+				return s.Key
+			}
+		}
+	}
+	return ""
+}
+
+// GenericWorkerApp is the worker_app every rendered worker uses: the single entrypoint that
+// serves any role (the other accepted values are historical aliases of it).
+const GenericWorkerApp = "synapse.app.generic_worker"

@@ -4,6 +4,31 @@
 //
 // It never imports terraform-plugin-framework: internal/provider converts Terraform values
 // to these types, calls the functions here and maps each Problem to an attribute diagnostic.
+//
+// # Rendered YAML
+//
+// YAML is built as gopkg.in/yaml.v3 nodes with 2-space indentation; user values only become
+// scalar values, so no input can add a key. The same input always gives the same bytes.
+//
+// A worker file (RenderWorker) has its keys in this order:
+//
+//  1. worker_app: always synapse.app.generic_worker (roles decide what it serves)
+//  2. worker_name
+//  3. worker_listeners: the listeners override, or the generated http (roles' resources,
+//     x_forwarded: true), replication and metrics listeners, in that order
+//  4. worker_log_config
+//  5. enable_media_repo: true, only when a role has enable_media_repo in the catalogue
+//  6. the extra_config keys, sorted
+//
+// Each listener has its keys in the order type, port or path, bind_addresses, tls,
+// x_forwarded, resources; resources are rendered as one `- names: [...]` entry with
+// compress: false.
+//
+// A log config (Python logging dictConfig) has the keys version, formatters, filters,
+// handlers, loggers, root, disable_existing_loggers.
+//
+// A stream_writers entry (RenderStreamAssignment) is always a block list, even with one
+// writer, and names the main process "master".
 package fleet
 
 import (

@@ -99,6 +99,8 @@ func (p *synapseProvider) Configure(ctx context.Context, req provider.ConfigureR
 func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		// resources register here, one line each
+		NewWorkerResource,
+		NewStreamWriterResource,
 	}
 }
 

@@ -1,0 +1,127 @@
+package fleet
+
+// Helpers to build YAML as gopkg.in/yaml.v3 nodes. User values only ever become scalar node
+// values, which the encoder quotes as needed, so no input can add a key or change the
+// document's structure.
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// yamlStr is a string scalar; the !!str tag makes the encoder quote values such as "true",
+// "123" or "a: b" that would otherwise read back as something else.
+func yamlStr(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+func yamlInt(i int) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(i)}
+}
+
+func yamlBool(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
+}
+
+// yamlMap builds a mapping from alternating keys and value nodes, in the given order.
+func yamlMap(kv ...any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		n.Content = append(n.Content, yamlStr(kv[i].(string)), kv[i+1].(*yaml.Node))
+	}
+	return n
+}
+
+// yamlAppend adds a key and value to a mapping node.
+func yamlAppend(m *yaml.Node, key string, value *yaml.Node) {
+	m.Content = append(m.Content, yamlStr(key), value)
+}
+
+// yamlStrSeq is a block sequence of strings.
+func yamlStrSeq(items []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, s := range items {
+		n.Content = append(n.Content, yamlStr(s))
+	}
+	return n
+}
+
+// yamlFlowStrSeq is a flow sequence of strings: [a, b].
+func yamlFlowStrSeq(items []string) *yaml.Node {
+	n := yamlStrSeq(items)
+	n.Style = yaml.FlowStyle
+	return n
+}
+
+// encodeYAML renders a node as a document with 2-space indentation.
+func encodeYAML(n *yaml.Node) string {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		// Only nodes built by this package reach here; a failure is a provider bug.
+		panic(fmt.Sprintf("fleet: encoding YAML failed (provider bug): %v", err))
+	}
+	if err := enc.Close(); err != nil {
+		panic(fmt.Sprintf("fleet: encoding YAML failed (provider bug): %v", err))
+	}
+	return b.String()
+}
+
+// parseYAMLMapping parses a YAML mapping with string keys (such as extra_config). Aliases and
+// merge keys are resolved, so re-encoding the values in another key order stays valid. An
+// empty document, `null` and `{}` give an empty map.
+func parseYAMLMapping(src string) (map[string]any, error) {
+	var raw any
+	if err := yaml.Unmarshal([]byte(src), &raw); err != nil {
+		return nil, err
+	}
+	switch m := raw.(type) {
+	case nil:
+		return map[string]any{}, nil
+	case map[string]any:
+		return m, nil
+	default:
+		return nil, fmt.Errorf("it is a %s, not a mapping of option names to values", yamlKind(raw))
+	}
+}
+
+func yamlKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "string"
+	case int, int64, uint64, float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case map[any]any, map[string]any:
+		return "mapping with non-string keys"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+// sortedKeys returns a map's keys in byte order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// valueNode converts a decoded YAML value back to a node.
+func valueNode(v any) (*yaml.Node, error) {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}

@@ -1,0 +1,240 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+)
+
+var (
+	_ resource.Resource                   = (*streamWriterResource)(nil)
+	_ resource.ResourceWithConfigure      = (*streamWriterResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*streamWriterResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*streamWriterResource)(nil)
+)
+
+// NewStreamWriterResource is the synapse_stream_writer resource factory.
+func NewStreamWriterResource() resource.Resource { return &streamWriterResource{} }
+
+type streamWriterResource struct {
+	catalog *catalog.Catalog
+}
+
+type streamWriterModel struct {
+	ID            types.String `tfsdk:"id"`
+	Stream        types.String `tfsdk:"stream"`
+	Writers       types.List   `tfsdk:"writers"`
+	ConfigYAML    types.String `tfsdk:"config_yaml"`
+	InstanceNames types.List   `tfsdk:"instance_names"`
+	Endpoints     types.List   `tfsdk:"endpoints"`
+}
+
+func (r *streamWriterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_stream_writer"
+}
+
+func (r *streamWriterResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = streamWriterSchemaV0()
+}
+
+// streamWriterSchemaV0 is version 0 of the synapse_stream_writer schema.
+func streamWriterSchemaV0() schema.Schema {
+	c := catalog.MustFor(catalog.Latest())
+	return schema.Schema{
+		Version: 0,
+		MarkdownDescription: "Assigns one replication stream to its writers (one `stream_writers` entry). Validates the " +
+			"stream and the writer count for the Synapse version, renders the entry and lists the endpoints the reverse " +
+			"proxy must send to the writers. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
+			"`synapse_routing_table`; each writer also needs a `replication_port` and an `instance_map` entry.\n\n" +
+			"Changing a stream's writers needs a coordinated restart: the plan shows a warning with the rule.\n\n" +
+			"Streams in Synapse " + c.Version + ":\n\n" + streamTable(c),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The stream."},
+			"stream": schema.StringAttribute{Required: true,
+				MarkdownDescription: "The `stream_writers` key: " + backticked(c.StreamKeys()) + " (the provider's `synapse_version` " +
+					"selects the valid set). Changing it replaces the resource.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"writers": schema.ListAttribute{Required: true, ElementType: types.StringType,
+				MarkdownDescription: "The writers, in order (order decides sharding for some streams): `synapse_worker` names, " +
+					"or `main` for the main process (rendered as `" + c.MainInstanceName + "`, the name Synapse uses). " +
+					"Single-writer streams take exactly one."},
+			"config_yaml": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "This stream's `stream_writers` entry, e.g. `events:\\n  - persister1\\n  - persister2\\n` (always a list)."},
+			"instance_names": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The writers as Synapse names them (`main` becomes `" + c.MainInstanceName + "`)."},
+			"endpoints": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "The endpoints that must be routed to the writers.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: endpointSchemaAttributes()}},
+		},
+	}
+}
+
+// streamTable documents each stream's writer rules and endpoints, from the catalogue.
+func streamTable(c *catalog.Catalog) string {
+	var b strings.Builder
+	b.WriteString("| Stream | Writers | Endpoints routed to the writers | Changing the writers |\n|---|---|---|---|\n")
+	for _, s := range c.Streams {
+		writers := "exactly one"
+		if s.MultiWriter {
+			writers = "one or more"
+		}
+		if s.OrderMatters != "" {
+			writers += "; order matters: " + s.OrderMatters
+		}
+		var pats []string
+		for _, e := range c.EndpointsForStream(s.Key) {
+			pats = append(pats, "`"+strings.ReplaceAll(e.Pattern, "|", `\|`)+"`")
+		}
+		endpoints := strings.Join(pats, "<br>")
+		if endpoints == "" {
+			endpoints = "none (any worker forwards writes to the writers)"
+		}
+		since := ""
+		if s.Since != "" {
+			since = fmt.Sprintf(" (since %s)", s.Since)
+		}
+		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s |\n", s.Key, since, strings.ReplaceAll(writers, "|", `\|`), endpoints, s.Restart)
+	}
+	return b.String()
+}
+
+func (r *streamWriterResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
+	r.catalog = catalogFrom(req.ProviderData)
+}
+
+func (r *streamWriterResource) cat() *catalog.Catalog {
+	if r.catalog == nil {
+		return catalogFrom(nil)
+	}
+	return r.catalog
+}
+
+func (r *streamWriterResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m streamWriterModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, streamKnown, writersKnown := m.toAssignment(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Skip checks that read a value still unknown (writers often name other resources).
+	var ps fleet.Problems
+	switch {
+	case streamKnown && writersKnown:
+		ps = fleet.ValidateStreamAssignment(r.cat(), s)
+	case streamKnown:
+		ps = fleet.ValidateStreamKey(r.cat(), s.Stream)
+	}
+	addProblems(&resp.Diagnostics, ps, problemOptions{skipWarnings: true})
+}
+
+// toAssignment converts the model; the flags say whether stream and writers are known.
+func (m streamWriterModel) toAssignment(ctx context.Context, diags *diag.Diagnostics) (fleet.StreamAssignment, bool, bool) {
+	writersKnown := !m.Writers.IsUnknown() && !hasUnknownElement(m.Writers)
+	s := fleet.StreamAssignment{Stream: m.Stream.ValueString()}
+	if writersKnown {
+		s.Writers = stringsOf(ctx, m.Writers, diags)
+	}
+	return s, !m.Stream.IsUnknown(), writersKnown
+}
+
+func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing to render
+	}
+	var plan streamWriterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior *streamWriterModel
+	if !req.State.Raw.IsNull() {
+		prior = &streamWriterModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+	}
+	ps := r.render(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The restart rule matters when the writers change (or are first assigned), not on every plan.
+	if prior == nil || !slices.Equal(stringsOf(ctx, prior.InstanceNames, &resp.Diagnostics), stringsOf(ctx, plan.InstanceNames, &resp.Diagnostics)) {
+		var warnings fleet.Problems
+		for _, p := range ps {
+			if p.Warning {
+				warnings = append(warnings, p)
+			}
+		}
+		addProblems(&resp.Diagnostics, warnings, problemOptions{})
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// render fills the computed attributes when stream and writers are known; it returns the
+// problems (errors are added to diags, warnings are left to the caller).
+func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) fleet.Problems {
+	s, streamKnown, writersKnown := m.toAssignment(ctx, diags)
+	if !streamKnown || !writersKnown {
+		m.ID = m.Stream
+		m.ConfigYAML = types.StringUnknown()
+		m.InstanceNames = types.ListUnknown(types.StringType)
+		m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
+		return nil
+	}
+	a, ps := fleet.RenderStreamAssignment(r.cat(), s)
+	addProblems(diags, ps.Errors(), problemOptions{})
+	if ps.HasErrors() {
+		return ps
+	}
+	m.ID = types.StringValue(s.Stream)
+	m.ConfigYAML = types.StringValue(a.ConfigYAML)
+	m.InstanceNames = stringList(ctx, a.InstanceNames, diags)
+	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
+	return ps
+}
+
+func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m streamWriterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read keeps the state: the resource is logical, there is nothing remote to refresh.
+func (r *streamWriterResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
+
+func (r *streamWriterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m streamWriterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete does nothing: the resource is logical, and the framework drops it from the state.
+func (r *streamWriterResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+}

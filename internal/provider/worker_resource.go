@@ -1,0 +1,572 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+)
+
+var (
+	_ resource.Resource                   = (*workerResource)(nil)
+	_ resource.ResourceWithConfigure      = (*workerResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*workerResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*workerResource)(nil)
+)
+
+// NewWorkerResource is the synapse_worker resource factory.
+func NewWorkerResource() resource.Resource { return &workerResource{} }
+
+type workerResource struct {
+	catalog *catalog.Catalog
+}
+
+type workerModel struct {
+	ID                       types.String `tfsdk:"id"`
+	Name                     types.String `tfsdk:"name"`
+	Roles                    types.Set    `tfsdk:"roles"`
+	Host                     types.String `tfsdk:"host"`
+	HTTPPort                 types.Int64  `tfsdk:"http_port"`
+	ReplicationPort          types.Int64  `tfsdk:"replication_port"`
+	MetricsPort              types.Int64  `tfsdk:"metrics_port"`
+	BindAddresses            types.List   `tfsdk:"bind_addresses"`
+	Listeners                types.List   `tfsdk:"listeners"`
+	ConfigDir                types.String `tfsdk:"config_dir"`
+	SharedConfigPath         types.String `tfsdk:"shared_config_path"`
+	LogConfigPath            types.String `tfsdk:"log_config_path"`
+	LogLevel                 types.String `tfsdk:"log_level"`
+	ExtraConfig              types.String `tfsdk:"extra_config"`
+	ConfigYAML               types.String `tfsdk:"config_yaml"`
+	ConfigPath               types.String `tfsdk:"config_path"`
+	LogConfigYAML            types.String `tfsdk:"log_config_yaml"`
+	Endpoints                types.List   `tfsdk:"endpoints"`
+	InstanceMapEntry         types.Object `tfsdk:"instance_map_entry"`
+	Upstream                 types.String `tfsdk:"upstream"`
+	HTTPResources            types.List   `tfsdk:"http_resources"`
+	ReplicationBindAddresses types.List   `tfsdk:"replication_bind_addresses"`
+	Command                  types.String `tfsdk:"command"`
+}
+
+// listenerModel is one element of synapse_worker.listeners.
+type listenerModel struct {
+	Type          types.String `tfsdk:"type"`
+	Port          types.Int64  `tfsdk:"port"`
+	Path          types.String `tfsdk:"path"`
+	BindAddresses types.List   `tfsdk:"bind_addresses"`
+	Resources     types.List   `tfsdk:"resources"`
+	XForwarded    types.Bool   `tfsdk:"x_forwarded"`
+	TLS           types.Bool   `tfsdk:"tls"`
+}
+
+// endpointModel is one element of the computed endpoints of workers and stream writers.
+type endpointModel struct {
+	Pattern  types.String `tfsdk:"pattern"`
+	Methods  types.List   `tfsdk:"methods"`
+	Group    types.String `tfsdk:"group"`
+	Resource types.String `tfsdk:"resource"`
+	Sticky   types.String `tfsdk:"sticky"`
+}
+
+var endpointAttrTypes = map[string]attr.Type{
+	"pattern":  types.StringType,
+	"methods":  types.ListType{ElemType: types.StringType},
+	"group":    types.StringType,
+	"resource": types.StringType,
+	"sticky":   types.StringType,
+}
+
+func (r *workerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_worker"
+}
+
+func (r *workerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = workerSchemaV0()
+}
+
+// workerSchemaV0 is version 0 of the synapse_worker schema. Descriptions are written from the
+// newest catalogue, the same lists the validation uses.
+func workerSchemaV0() schema.Schema {
+	c := catalog.MustFor(catalog.Latest())
+	return schema.Schema{
+		Version: 0,
+		MarkdownDescription: "One Synapse worker process: validates its roles and listeners and renders its worker " +
+			"file, log config and start command, known at plan time. Logical: nothing is contacted; deploy the " +
+			"rendered files with your own tooling or the project's modules.\n\n" +
+			"Every worker runs `" + catalog.GenericWorkerApp + "`. Its roles decide which endpoints the reverse proxy " +
+			"sends to it (`endpoints`), the resources of its HTTP listener, and whether it loads the media repository. " +
+			"A worker with no roles is a pure stream writer or duty worker: assign streams with `synapse_stream_writer` " +
+			"and duties in `synapse_shared_config`.\n\n" +
+			"Roles in Synapse " + c.Version + ":\n\n" + roleTable(c),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The worker name."},
+			"name": schema.StringAttribute{Required: true,
+				MarkdownDescription: fmt.Sprintf("The worker name (`worker_name`): letters, digits, `_` and `-`, at most %d characters; "+
+					"not `main` or `master`, which name the main process. Changing it replaces the resource.", fleet.MaxWorkerNameLength),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The roles this worker takes: " + backticked(c.RoleNames()) + " (see the table above; the " +
+					"provider's `synapse_version` selects the valid set). Several roles combine their endpoints. Empty means a " +
+					"pure stream writer or duty worker."},
+			"host": schema.StringAttribute{Required: true,
+				MarkdownDescription: "Hostname or IP address where the reverse proxy and the other Synapse processes reach the worker " +
+					"(no port, no brackets around IPv6)."},
+			"http_port": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Port of the generated HTTP listener serving the roles' resources (with `x_forwarded: true`, since " +
+					"the reverse proxy sits in front). Required when the roles serve endpoints, unless `listeners` is set; for a " +
+					"worker whose roles serve none, it adds a `client` listener for its streams' endpoints."},
+			"replication_port": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Port of a generated HTTP listener with the `replication` resource. Stream writers and the " +
+					"processes other workers call need one; it becomes `instance_map_entry`."},
+			"metrics_port": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Port of a generated `metrics` listener (Synapse serves it only with `enable_metrics: true`)."},
+			"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "IP addresses the generated listeners bind to. Unset means Synapse's defaults " +
+					"(`" + strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` for HTTP, `" +
+					strings.Join(c.DefaultBindAddresses("metrics"), "`, `") + "` for metrics)."},
+			"listeners": schema.ListNestedAttribute{Optional: true,
+				MarkdownDescription: "A full override of `worker_listeners`: when set, no listener is generated and `http_port`, " +
+					"`replication_port`, `metrics_port` and `bind_addresses` must be unset. The roles' resources must be served " +
+					"together by one `http` listener.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"type": schema.StringAttribute{Required: true,
+						MarkdownDescription: "Listener type: " + backticked(c.ListenerTypes) + "."},
+					"port": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "TCP port. Set exactly one of `port` and `path`."},
+					"path": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Absolute path of a unix socket (only for " + backticked(c.UnixSocketListenerTypes) +
+							" listeners). Set exactly one of `port` and `path`."},
+					"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "IP addresses a TCP listener binds to."},
+					"resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Resources an `http` listener serves: " + backticked(c.ListenerResources) + "."},
+					"x_forwarded": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Trust `X-Forwarded-For` from the reverse proxy. Unset means Synapse's default (true for " +
+							"unix sockets, false for TCP)."},
+					"tls": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Terminate TLS in Synapse (needs a certificate in the shared config). Not allowed on unix sockets, where Synapse ignores it."},
+				}}},
+			"config_dir": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(fleet.DefaultConfigDir),
+				MarkdownDescription: "Absolute directory holding the shared config and the `workers/` directory. Defaults to `" + fleet.DefaultConfigDir + "`."},
+			"shared_config_path": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "Absolute path of the shared `homeserver.yaml` the worker loads first. Defaults to `<config_dir>/homeserver.yaml`."},
+			"log_config_path": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "Absolute path of the worker's log config (`worker_log_config`). Defaults to `<config_dir>/workers/<name>.log.config`."},
+			"log_level": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(fleet.DefaultLogLevel),
+				MarkdownDescription: "Root log level of the rendered log config: " + backticked(c.LogLevels) + ". Defaults to `" + fleet.DefaultLogLevel + "`."},
+			"extra_config": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "More options for the worker file, as a YAML mapping (write `yamlencode({...})`); keys are " +
+					"appended in sorted order. It may not set what the provider writes (`worker_app`, `worker_name`, " +
+					"`worker_listeners`, `worker_log_config`, `enable_media_repo` for a media worker), the removed " +
+					"`worker_replication_*` and `worker_main_http_uri` options, or options every process must share " +
+					"(`instance_map`, `stream_writers`, `redis`, `*_instances`, duty options...), which belong in `synapse_shared_config`."},
+			"config_yaml": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The worker file, to be written at `config_path`. Keys: `worker_app`, `worker_name`, `worker_listeners`, " +
+					"`worker_log_config`, `enable_media_repo` (media workers), then `extra_config` sorted."},
+			"config_path": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Where `config_yaml` belongs: `<config_dir>/workers/<name>.yaml`."},
+			"log_config_yaml": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The log config (a Python logging dictConfig writing to the console), to be written at `log_config_path`."},
+			"endpoints": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "The endpoints the roles serve, in catalogue order.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: endpointSchemaAttributes()}},
+			"instance_map_entry": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "How other processes reach the worker's replication listener (for `instance_map`); null without one.",
+				Attributes: map[string]schema.Attribute{
+					"host": schema.StringAttribute{Computed: true, MarkdownDescription: "The worker's host; null for a unix socket."},
+					"port": schema.Int64Attribute{Computed: true, MarkdownDescription: "The replication port; null for a unix socket."},
+					"path": schema.StringAttribute{Computed: true, MarkdownDescription: "The replication unix socket; null for TCP."},
+					"tls":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the replication listener terminates TLS."},
+				}},
+			"upstream": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`host:port` (or `unix:<path>`) of the HTTP listener serving the roles, for the reverse proxy; empty if none."},
+			"http_resources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The resources served by the `upstream` listener."},
+			"replication_bind_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Effective bind addresses of the replication listener (Synapse's default `" +
+					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` when unset); empty for a unix socket or without one."},
+			"command": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The command that starts the worker: `python -m " + catalog.GenericWorkerApp +
+					" --config-path <shared_config_path> --config-path <config_path>`."},
+		},
+	}
+}
+
+// endpointSchemaAttributes are the attributes of a computed endpoint object.
+func endpointSchemaAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"pattern": schema.StringAttribute{Computed: true, MarkdownDescription: "Path regular expression (the RE2/PCRE subset), from Synapse's docs."},
+		"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "HTTP methods the route is limited to; empty means every method."},
+		"group":    schema.StringAttribute{Computed: true, MarkdownDescription: "The heading it stands under in Synapse's workers documentation."},
+		"resource": schema.StringAttribute{Computed: true, MarkdownDescription: "The listener resource serving it."},
+		"sticky": schema.StringAttribute{Computed: true,
+			MarkdownDescription: "Load-balancing need: " + backticked(stickinessNames()) + "."},
+	}
+}
+
+func stickinessNames() []string {
+	out := make([]string, len(catalog.Stickinesses))
+	for i, s := range catalog.Stickinesses {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// roleTable documents each role: what it serves and its duty, from the catalogue.
+func roleTable(c *catalog.Catalog) string {
+	var b strings.Builder
+	b.WriteString("| Role | Description | Endpoint groups (patterns) | Listener resources | Duty option |\n|---|---|---|---|---|\n")
+	for _, r := range c.Roles {
+		eps := c.EndpointsForRoles([]string{r.Name})
+		var groups []string
+		count := map[string]int{}
+		for _, e := range eps {
+			if count[e.Group] == 0 {
+				groups = append(groups, e.Group)
+			}
+			count[e.Group]++
+		}
+		serves := make([]string, len(groups))
+		for i, g := range groups {
+			serves[i] = fmt.Sprintf("%s (%d)", g, count[g])
+		}
+		servesText := strings.Join(serves, "; ")
+		if servesText == "" {
+			servesText = "none"
+		}
+		duty := ""
+		if r.Duty != "" {
+			duty = "`" + r.Duty + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Name, strings.ReplaceAll(r.Description, "|", `\|`),
+			servesText, backticked(catalog.ResourcesFor(eps)), duty)
+	}
+	return b.String()
+}
+
+func (r *workerResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
+	r.catalog = catalogFrom(req.ProviderData)
+}
+
+func (r *workerResource) cat() *catalog.Catalog {
+	if r.catalog == nil {
+		return catalogFrom(nil)
+	}
+	return r.catalog
+}
+
+func (r *workerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m workerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkZeroPorts(ctx, m, &resp.Diagnostics)
+	w, unknown := m.toWorker(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	addProblems(&resp.Diagnostics, fleet.ValidateWorkerPartial(r.cat(), w, unknown), problemOptions{})
+}
+
+// checkZeroPorts reports an explicit port 0: the domain reads 0 as "not set", a distinction
+// only Terraform's null makes.
+func checkZeroPorts(ctx context.Context, m workerModel, diags *diag.Diagnostics) {
+	for _, p := range []struct {
+		name string
+		v    types.Int64
+	}{{"http_port", m.HTTPPort}, {"replication_port", m.ReplicationPort}, {"metrics_port", m.MetricsPort}} {
+		if !p.v.IsNull() && !p.v.IsUnknown() && p.v.ValueInt64() == 0 {
+			diags.AddAttributeError(path.Root(p.name), "Invalid Port",
+				fmt.Sprintf("%s is 0; a TCP port is between 1 and 65535. Leave %s unset (null) for no such listener.", p.name, p.name))
+		}
+	}
+	if m.Listeners.IsNull() || m.Listeners.IsUnknown() {
+		return
+	}
+	var ls []listenerModel
+	if d := m.Listeners.ElementsAs(ctx, &ls, true); d.HasError() {
+		return
+	}
+	for i, l := range ls {
+		if !l.Port.IsNull() && !l.Port.IsUnknown() && l.Port.ValueInt64() == 0 {
+			diags.AddAttributeError(path.Root("listeners").AtListIndex(i).AtName("port"), "Invalid Port",
+				fmt.Sprintf("listeners[%d].port is 0; a TCP port is between 1 and 65535. Leave port unset for a unix socket listener.", i))
+		}
+	}
+}
+
+// toWorker converts the model to the domain value, naming the attributes still unknown.
+func (m workerModel) toWorker(ctx context.Context, diags *diag.Diagnostics) (fleet.Worker, fleet.Unknown) {
+	unknown := fleet.Unknown{}
+	str := func(name string, v types.String) string {
+		if v.IsUnknown() {
+			unknown[name] = true
+		}
+		return v.ValueString()
+	}
+	port := func(name string, v types.Int64) int {
+		if v.IsUnknown() {
+			unknown[name] = true
+		}
+		return int(v.ValueInt64())
+	}
+	list := func(name string, v attr.Value) []string {
+		if v.IsUnknown() || hasUnknownElement(v) {
+			unknown[name] = true
+			return nil
+		}
+		return stringsOf(ctx, v, diags)
+	}
+	w := fleet.Worker{
+		Name:             str("name", m.Name),
+		Roles:            list("roles", m.Roles),
+		Host:             str("host", m.Host),
+		HTTPPort:         port("http_port", m.HTTPPort),
+		ReplicationPort:  port("replication_port", m.ReplicationPort),
+		MetricsPort:      port("metrics_port", m.MetricsPort),
+		BindAddresses:    list("bind_addresses", m.BindAddresses),
+		ConfigDir:        str("config_dir", m.ConfigDir),
+		SharedConfigPath: str("shared_config_path", m.SharedConfigPath),
+		LogConfigPath:    str("log_config_path", m.LogConfigPath),
+		LogLevel:         str("log_level", m.LogLevel),
+		ExtraConfig:      str("extra_config", m.ExtraConfig),
+	}
+	switch {
+	case m.Listeners.IsUnknown():
+		unknown["listeners"] = true
+	case !m.Listeners.IsNull():
+		for _, el := range m.Listeners.Elements() {
+			obj, ok := el.(types.Object)
+			if !ok || obj.IsUnknown() || hasUnknownElement(obj) {
+				unknown["listeners"] = true
+				break
+			}
+			var lm listenerModel
+			diags.Append(obj.As(ctx, &lm, objectAsOptions)...)
+			l := fleet.Listener{
+				Type:          lm.Type.ValueString(),
+				Port:          int(lm.Port.ValueInt64()),
+				Path:          lm.Path.ValueString(),
+				BindAddresses: stringsOf(ctx, lm.BindAddresses, diags),
+				Resources:     stringsOf(ctx, lm.Resources, diags),
+				TLS:           lm.TLS.ValueBool(),
+			}
+			if !lm.XForwarded.IsNull() {
+				xf := lm.XForwarded.ValueBool()
+				l.XForwarded = &xf
+			}
+			w.Listeners = append(w.Listeners, l)
+		}
+	}
+	return w, unknown
+}
+
+// hasUnknownElement reports whether a collection or object holds an unknown value at any depth.
+func hasUnknownElement(v attr.Value) bool {
+	if v == nil || v.IsUnknown() {
+		return v != nil
+	}
+	switch c := v.(type) {
+	case types.List:
+		for _, e := range c.Elements() {
+			if hasUnknownElement(e) {
+				return true
+			}
+		}
+	case types.Set:
+		for _, e := range c.Elements() {
+			if hasUnknownElement(e) {
+				return true
+			}
+		}
+	case types.Object:
+		for _, e := range c.Attributes() {
+			if hasUnknownElement(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *workerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing to render
+	}
+	var plan, config workerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Optional+computed paths follow the config: removing them from the config must bring
+	// back the default, which the prior state would otherwise keep.
+	plan.SharedConfigPath = config.SharedConfigPath
+	plan.LogConfigPath = config.LogConfigPath
+	r.render(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// render fills the computed attributes: rendered when every input is known, unknown otherwise.
+func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag.Diagnostics) {
+	w, unknown := m.toWorker(ctx, diags)
+	if diags.HasError() {
+		return
+	}
+	if len(unknown) > 0 {
+		m.setUnknown(w, unknown)
+		return
+	}
+	a, ps := fleet.RenderWorker(r.cat(), w)
+	// Warnings were reported by ValidateConfig.
+	addProblems(diags, ps, problemOptions{skipWarnings: true})
+	if ps.HasErrors() {
+		return
+	}
+	w = w.WithDefaults()
+	m.ID = types.StringValue(w.Name)
+	m.SharedConfigPath = types.StringValue(w.SharedConfigPath)
+	m.LogConfigPath = types.StringValue(a.LogConfigPath)
+	m.ConfigYAML = types.StringValue(a.ConfigYAML)
+	m.ConfigPath = types.StringValue(a.ConfigPath)
+	m.LogConfigYAML = types.StringValue(a.LogConfigYAML)
+	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
+	m.InstanceMapEntry = instanceMapEntryValue(ctx, a.InstanceMap, diags)
+	m.Upstream = types.StringValue(a.Upstream)
+	m.HTTPResources = stringList(ctx, a.HTTPResources, diags)
+	m.ReplicationBindAddresses = stringList(ctx, a.ReplicationBindAddresses, diags)
+	m.Command = types.StringValue(a.Command)
+}
+
+// setUnknown marks what depends on unknown inputs as unknown (everything rendered does).
+func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
+	if unknown["name"] {
+		m.ID = types.StringUnknown()
+	} else {
+		m.ID = types.StringValue(w.Name)
+	}
+	if m.SharedConfigPath.IsNull() {
+		if unknown["config_dir"] {
+			m.SharedConfigPath = types.StringUnknown()
+		} else {
+			m.SharedConfigPath = types.StringValue(w.WithDefaults().SharedConfigPath)
+		}
+	}
+	if m.LogConfigPath.IsNull() {
+		if unknown["config_dir"] || unknown["name"] {
+			m.LogConfigPath = types.StringUnknown()
+		} else {
+			m.LogConfigPath = types.StringValue(w.WithDefaults().LogConfigPath)
+		}
+	}
+	m.ConfigYAML = types.StringUnknown()
+	m.ConfigPath = types.StringUnknown()
+	if !unknown["config_dir"] && !unknown["name"] {
+		m.ConfigPath = types.StringValue(w.ConfigPath())
+	}
+	m.LogConfigYAML = types.StringUnknown()
+	m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
+	m.InstanceMapEntry = types.ObjectUnknown(instanceMapEntryAttrTypes)
+	m.Upstream = types.StringUnknown()
+	m.HTTPResources = types.ListUnknown(types.StringType)
+	m.ReplicationBindAddresses = types.ListUnknown(types.StringType)
+	m.Command = types.StringUnknown()
+}
+
+func (r *workerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m workerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Inputs unknown at plan time are known now; rendering is deterministic, so values that
+	// were known at plan time come out the same.
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read keeps the state: the resource is logical, there is nothing remote to refresh.
+func (r *workerResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {}
+
+func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m workerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete does nothing: the resource is logical, and the framework drops it from the state.
+func (r *workerResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+}
+
+// endpointsValue converts catalogue endpoints to the computed endpoints list.
+func endpointsValue(ctx context.Context, eps []catalog.Endpoint, diags *diag.Diagnostics) types.List {
+	out := make([]endpointModel, len(eps))
+	for i, e := range eps {
+		methods := e.Methods
+		if methods == nil {
+			methods = []string{}
+		}
+		out[i] = endpointModel{
+			Pattern:  types.StringValue(e.Pattern),
+			Methods:  stringList(ctx, methods, diags),
+			Group:    types.StringValue(e.Group),
+			Resource: types.StringValue(e.Resource),
+			Sticky:   types.StringValue(string(e.Sticky)),
+		}
+	}
+	v, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: endpointAttrTypes}, out)
+	diags.Append(d...)
+	return v
+}
+
+func instanceMapEntryValue(ctx context.Context, e *fleet.InstanceMapEntry, diags *diag.Diagnostics) types.Object {
+	if e == nil {
+		return types.ObjectNull(instanceMapEntryAttrTypes)
+	}
+	m := instanceMapEntryModel{Host: types.StringNull(), Port: types.Int64Null(), Path: types.StringNull(), TLS: types.BoolValue(e.TLS)}
+	if e.Path != "" {
+		m.Path = types.StringValue(e.Path)
+	} else {
+		m.Host = types.StringValue(e.Host)
+		m.Port = types.Int64Value(int64(e.Port))
+	}
+	v, d := types.ObjectValueFrom(ctx, instanceMapEntryAttrTypes, m)
+	diags.Append(d...)
+	return v
+}
+
+// stringList is a known list of strings (empty, never null, for nil).
+func stringList(ctx context.Context, s []string, diags *diag.Diagnostics) types.List {
+	if s == nil {
+		s = []string{}
+	}
+	v, d := types.ListValueFrom(ctx, types.StringType, s)
+	diags.Append(d...)
+	return v
+}
