@@ -31,15 +31,25 @@ locals {
     nginx   = "nginx:1.27-alpine"
     haproxy = "haproxy:3.0-alpine"
     caddy   = "caddy:2.8-alpine"
-    apache  = "httpd:2.4-alpine"
+    # The provider's Apache configuration loads Debian's module paths (/usr/lib/apache2/modules).
+    apache = "ubuntu/apache2:latest"
   }
-  # Where each official image reads its main configuration file.
-  proxy_container_paths = {
-    nginx   = "/etc/nginx/nginx.conf"
-    haproxy = "/usr/local/etc/haproxy/haproxy.cfg"
-    caddy   = "/etc/caddy/Caddyfile"
-    apache  = "/usr/local/apache2/conf/httpd.conf"
+  # The fleet's proxy configuration is standalone: it names its own pid file and runtime
+  # directory (the provider's defaults below), so the container creates that directory and runs
+  # the proxy in the foreground on the uploaded file.
+  proxy_runtime_dirs = {
+    nginx   = "/run/nginx"
+    haproxy = "/run/haproxy"
+    caddy   = "/var/lib/caddy"
+    apache  = "/run/apache2"
   }
+  proxy_start = var.proxy == null ? null : {
+    nginx   = "exec nginx -c ${var.proxy.config_path} -g 'daemon off;'"
+    haproxy = "exec haproxy -W -db -f ${var.proxy.config_path}"
+    caddy   = "exec caddy run --config ${var.proxy.config_path} --adapter caddyfile"
+    apache  = "exec apache2 -f ${var.proxy.config_path} -DFOREGROUND"
+  }[var.proxy.kind]
+  proxy_runtime_dir = var.proxy == null ? null : coalesce(var.proxy.runtime_dir, local.proxy_runtime_dirs[var.proxy.kind])
 }
 
 resource "docker_network" "this" {
@@ -188,8 +198,13 @@ resource "docker_container" "proxy" {
     }
   }
 
+  # Root in the container so the proxy can create its runtime directory and bind low ports; nginx
+  # and Apache drop to their worker users themselves.
+  user       = "0"
+  entrypoint = ["/bin/sh", "-c", "mkdir -p '${local.proxy_runtime_dir}' && ${local.proxy_start}"]
+
   upload {
-    file    = coalesce(var.proxy.container_config_path, local.proxy_container_paths[var.proxy.kind])
+    file    = var.proxy.config_path
     content = var.files[var.proxy.config_path]
   }
 

@@ -155,11 +155,14 @@ locals {
   redis_host = try(var.redis.host, null) == null ? null : lookup(var.hosts, var.redis.host, var.redis.host)
 
   shared_config_path = "${var.config_dir}/homeserver.yaml"
+  # The provider renders complete, standalone configurations (their own pid file and runtime
+  # directory), so they live beside the distribution's files rather than replacing them; the
+  # deploy modules run the proxy with `-c`/`-f` on this path.
   proxy_config_paths = {
-    nginx   = "/etc/nginx/conf.d/synapse.conf"
-    haproxy = "/etc/haproxy/haproxy.cfg"
-    caddy   = "/etc/caddy/Caddyfile"
-    apache  = "/etc/apache2/sites-available/synapse.conf"
+    nginx   = "/etc/synapse-proxy/nginx.conf"
+    haproxy = "/etc/synapse-proxy/haproxy.cfg"
+    caddy   = "/etc/synapse-proxy/Caddyfile"
+    apache  = "/etc/synapse-proxy/apache2.conf"
   }
 }
 

@@ -19,6 +19,30 @@ locals {
     apache  = "apache2"
   }
 
+  # The fleet's proxy configuration is standalone (own pid file and runtime directory, the
+  # provider's defaults: /run/nginx, /run/haproxy, /var/lib/caddy, /run/apache2), so it runs as
+  # its own unit, in the foreground, on that file; the distribution's service is disabled.
+  proxy_unit = var.proxy == null ? null : templatefile("${path.module}/templates/synapse-proxy.service.tftpl", {
+    kind        = var.proxy.kind
+    config_path = var.proxy.config_path
+    runtime_directory = {
+      nginx = "nginx", haproxy = "haproxy", caddy = "caddy", apache = "apache2"
+    }[var.proxy.kind]
+    check = {
+      nginx   = "/usr/sbin/nginx -t -q -c ${var.proxy.config_path}"
+      haproxy = "/usr/sbin/haproxy -c -q -f ${var.proxy.config_path}"
+      caddy   = "/usr/bin/caddy validate --config ${var.proxy.config_path} --adapter caddyfile"
+      apache  = "/usr/sbin/apache2 -t -f ${var.proxy.config_path}"
+    }[var.proxy.kind]
+    start = {
+      nginx   = "/usr/sbin/nginx -c ${var.proxy.config_path} -g 'daemon off;'"
+      haproxy = "/usr/sbin/haproxy -W -db -f ${var.proxy.config_path}"
+      caddy   = "/usr/bin/caddy run --config ${var.proxy.config_path} --adapter caddyfile"
+      apache  = "/usr/sbin/apache2 -f ${var.proxy.config_path} -DFOREGROUND"
+    }[var.proxy.kind]
+    reload_signal = { nginx = "HUP", haproxy = "USR2", caddy = "", apache = "USR1" }[var.proxy.kind]
+  })
+
   hosts = {
     for h, files in var.files_by_host : h => {
       files   = files
@@ -55,6 +79,13 @@ locals {
             } if(c.main || length(c.workers) > 0) && (
             u == "matrix-synapse.target" || (u == "matrix-synapse.service" && c.main) || (u == "matrix-synapse-worker@.service" && length(c.workers) > 0)
           )],
+          c.proxy ? [{
+            path        = "${local.unit_dir}/synapse-proxy.service"
+            content     = local.proxy_unit
+            owner       = "root:root"
+            permissions = "0644"
+            defer       = true
+          }] : [],
         )
         runcmd = concat(
           c.main || length(c.workers) > 0 ? concat(
@@ -67,16 +98,13 @@ locals {
             [for w in c.workers : ["systemctl", "enable", "matrix-synapse-worker@${w}.service"]],
             [["systemctl", "start", "matrix-synapse.target"]],
           ) : [],
-          c.proxy ? concat(
-            var.proxy.kind == "apache" && startswith(var.proxy.config_path, "/etc/apache2/sites-available/") ? [
-              ["a2enmod", "proxy", "proxy_http", "headers", "rewrite"],
-              ["a2ensite", trimsuffix(basename(var.proxy.config_path), ".conf")],
-            ] : [],
-            [
-              ["systemctl", "enable", local.proxy_packages[var.proxy.kind]],
-              ["systemctl", "reload-or-restart", local.proxy_packages[var.proxy.kind]],
-            ]
-          ) : [],
+          c.proxy ? [
+            ["systemctl", "daemon-reload"],
+            # The distribution's own service would hold the ports with its default site.
+            ["systemctl", "disable", "--now", local.proxy_packages[var.proxy.kind]],
+            ["systemctl", "enable", "synapse-proxy.service"],
+            ["systemctl", "restart", "synapse-proxy.service"],
+          ] : [],
           var.extra_runcmd,
         )
       },

@@ -7,3 +7,8 @@ output "units" {
   description = "The systemd unit files installed (name -> content), for review or for other deployment tools."
   value       = local.units
 }
+
+output "proxy_unit" {
+  description = "The synapse-proxy.service unit installed on the proxy host (null without a proxy)."
+  value       = local.proxy_unit
+}

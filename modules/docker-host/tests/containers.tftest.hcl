@@ -24,7 +24,7 @@ variables {
     "/etc/matrix-synapse/workers/sync-1.log.config"      = "version: 1\n"
     "/etc/matrix-synapse/workers/persister-1.yaml"       = "worker_name: persister-1\n"
     "/etc/matrix-synapse/workers/persister-1.log.config" = "version: 1\n"
-    "/etc/nginx/nginx.conf"                              = "events {}\nhttp {}\n"
+    "/etc/synapse-proxy/nginx.conf"                      = "events {}\nhttp {}\n"
   }
   workers = {
     sync-1 = {
@@ -42,7 +42,7 @@ variables {
     }
   }
   redis = {}
-  proxy = { kind = "nginx", config_path = "/etc/nginx/nginx.conf" }
+  proxy = { kind = "nginx", config_path = "/etc/synapse-proxy/nginx.conf" }
 }
 
 run "one_container_per_worker_pinned_to_version" {
@@ -121,8 +121,12 @@ run "redis_and_proxy_containers" {
     error_message = "proxy must run one nginx container."
   }
   assert {
-    condition     = [for u in docker_container.proxy[0].upload : u.file] == ["/etc/nginx/nginx.conf"] && [for u in docker_container.proxy[0].upload : u.content] == ["events {}\nhttp {}\n"]
-    error_message = "The proxy container must get the rendered config at the image's config path."
+    condition     = [for u in docker_container.proxy[0].upload : u.file] == ["/etc/synapse-proxy/nginx.conf"] && [for u in docker_container.proxy[0].upload : u.content] == ["events {}\nhttp {}\n"]
+    error_message = "The proxy container must get the rendered config at the fleet's path."
+  }
+  assert {
+    condition     = docker_container.proxy[0].entrypoint == tolist(["/bin/sh", "-c", "mkdir -p '/run/nginx' && exec nginx -c /etc/synapse-proxy/nginx.conf -g 'daemon off;'"])
+    error_message = "The proxy container creates the config's runtime directory and runs nginx in the foreground on the uploaded file."
   }
 }
 

@@ -17,7 +17,7 @@ variables {
       "/etc/matrix-synapse/workers/client-1.log.config" = "version: 1\n"
     }
     edge = {
-      "/etc/nginx/nginx.conf" = "events {}\nhttp {}\n"
+      "/etc/synapse-proxy/nginx.conf" = "events {}\nhttp {}\n"
     }
   }
   workers_by_host = {
@@ -25,7 +25,7 @@ variables {
     hs2  = ["client-1"]
     edge = []
   }
-  proxy = { kind = "nginx", host = "edge", config_path = "/etc/nginx/nginx.conf" }
+  proxy = { kind = "nginx", host = "edge", config_path = "/etc/synapse-proxy/nginx.conf" }
 }
 
 run "renders_cloud_config_per_host" {
@@ -66,7 +66,7 @@ run "writes_every_host_file_with_owner_and_mode" {
     error_message = "Synapse config files must be owned by matrix-synapse, mode 0640, deferred until the user exists."
   }
   assert {
-    condition     = [for f in yamldecode(output.user_data["edge"]).write_files : f.owner if f.path == "/etc/nginx/nginx.conf"] == ["root:root"]
+    condition     = [for f in yamldecode(output.user_data["edge"]).write_files : f.owner if f.path == "/etc/synapse-proxy/nginx.conf"] == ["root:root"]
     error_message = "The proxy config must be owned by root."
   }
 }
@@ -90,8 +90,12 @@ run "installs_systemd_with_workers_layout" {
     error_message = "A worker-only host needs the target and the worker template, not the main service."
   }
   assert {
-    condition     = length([for f in yamldecode(output.user_data["edge"]).write_files : f if startswith(f.path, "/etc/systemd/")]) == 0
-    error_message = "The proxy-only host runs no Synapse unit."
+    condition     = [for f in yamldecode(output.user_data["edge"]).write_files : f.path if startswith(f.path, "/etc/systemd/")] == ["/etc/systemd/system/synapse-proxy.service"]
+    error_message = "The proxy-only host runs no Synapse unit, only synapse-proxy.service."
+  }
+  assert {
+    condition     = strcontains(output.proxy_unit, "ExecStart=/usr/sbin/nginx -c /etc/synapse-proxy/nginx.conf -g 'daemon off;'") && strcontains(output.proxy_unit, "RuntimeDirectory=nginx")
+    error_message = "synapse-proxy.service runs nginx in the foreground on the fleet's config, with its runtime directory."
   }
   assert {
     condition     = strcontains(output.units["matrix-synapse-worker@.service"], "--config-path=/etc/matrix-synapse/workers/%i.yaml") && strcontains(output.units["matrix-synapse-worker@.service"], "PartOf=matrix-synapse.target")
@@ -124,10 +128,12 @@ run "enables_and_starts_units" {
   }
   assert {
     condition = yamldecode(output.user_data["edge"]).runcmd == [
-      ["systemctl", "enable", "nginx"],
-      ["systemctl", "reload-or-restart", "nginx"],
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "disable", "--now", "nginx"],
+      ["systemctl", "enable", "synapse-proxy.service"],
+      ["systemctl", "restart", "synapse-proxy.service"],
     ] && yamldecode(output.user_data["edge"]).packages == ["nginx"]
-    error_message = "The proxy host installs, enables and reloads nginx, and nothing else."
+    error_message = "The proxy host installs nginx, disables the distribution's service and runs synapse-proxy.service, and nothing else."
   }
 }
 
@@ -135,7 +141,7 @@ run "rejects_unknown_proxy_kind" {
   command = plan
 
   variables {
-    proxy = { kind = "traefik", host = "edge", config_path = "/etc/traefik.yml" }
+    proxy = { kind = "traefik", host = "edge", config_path = "/etc/synapse-proxy/traefik.yml" }
   }
   expect_failures = [var.proxy]
 }
