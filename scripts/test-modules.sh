@@ -3,10 +3,10 @@
 #   1. builds the synapse provider (dev_overrides) and kreuzwerker/docker + hashicorp/local (Go
 #      module proxy -> filesystem mirror in $REPO/.cache/tf-mirror, cached across runs);
 #   2. `terraform init` + `terraform test` in every modules/*/ with a tests/ directory;
-#   3. renders examples/vm-fleet's user_data at plan time and runs `cloud-init schema
-#      --config-file` on each host's file;
-#   4. runs `systemd-analyze verify` on the rendered systemd units (rendered with this machine's
-#      python3 as the interpreter, since the units' ExecStart must exist for verify), failing on
+#   3. renders examples/vm-fleet's user_data at plan time (as is, and once per proxy kind) and
+#      runs `cloud-init schema --config-file` on each host's file;
+#   4. runs `systemd-analyze verify` on the rendered systemd units of each rendering (with this
+#      machine's python3 as the interpreter, since verify needs ExecStart to exist), failing on
 #      any diagnostic it prints;
 #   5. prints "N passed, N failed" (terraform test runs + checks).
 set -uo pipefail
@@ -90,41 +90,61 @@ for host, text in ud.items():
 PY
 }
 
+schema_check() { # $1 = dir of *.user-data files, $2 = label
+	local f h out
+	for f in "$1"/*.user-data; do
+		h="$(basename "$f" .user-data)"
+		if out="$(cloud-init schema --config-file "$f" 2>&1)" && grep -q "^Valid cloud-config" <<<"$out"; then
+			pass "cloud-init schema: $2 $h"
+		else
+			fail "cloud-init schema: $2 $h"
+			echo "$out" | sed 's/^/      /'
+		fi
+	done
+}
+
+have_cloud_init=1
+if ! command -v cloud-init >/dev/null; then
+	have_cloud_init=0
+	echo "SKIP  cloud-init schema: cloud-init is not installed (apt-get install cloud-init)"
+	skipped=$((skipped + 1))
+fi
+
+# 3a. The example as it is (nginx, the Debian package's interpreter).
 ud_dir="$work/user-data"
 if render_vm_fleet "$ud_dir"; then
 	pass "examples/vm-fleet: user_data rendered at plan time ($(ls "$ud_dir"/*.user-data | wc -l) hosts)"
-	# --- 3. cloud-init schema ---------------------------------------------------------------------
-	if command -v cloud-init >/dev/null; then
-		for f in "$ud_dir"/*.user-data; do
-			h="$(basename "$f" .user-data)"
-			if out="$(cloud-init schema --config-file "$f" 2>&1)" && grep -q "^Valid cloud-config" <<<"$out"; then
-				pass "cloud-init schema: $h ($out)"
-			else
-				fail "cloud-init schema: $h"
-				echo "$out" | sed 's/^/      /'
-			fi
-		done
-	else
-		echo "SKIP  cloud-init schema: cloud-init is not installed (apt-get install cloud-init)"
-		skipped=$((skipped + 1))
-	fi
+	[[ $have_cloud_init -eq 1 ]] && schema_check "$ud_dir" "vm-fleet (nginx)"
 else
 	fail "examples/vm-fleet: could not render user_data"
 fi
 
-# --- 4. systemd-analyze verify --------------------------------------------------------------------
-# The units name the Debian package's interpreter, absent here; verify checks that ExecStart is
-# executable, so render once more with this machine's python3 and verify those units.
+# --- 4. systemd-analyze verify, for every proxy kind ---------------------------------------------
+# verify checks that each ExecStart/ExecStartPre binary exists: the Synapse units name the Debian
+# package's interpreter, absent here, so these renderings use this machine's python3 in its
+# place; the proxy units name /usr/sbin/nginx, haproxy, apache2 and /usr/bin/caddy (installed
+# here, as in CI). The user_data of every rendering also goes through cloud-init schema.
 py3="$(command -v python3 || true)"
+have_verify=1
 if ! command -v systemd-analyze >/dev/null; then
 	echo "SKIP  systemd-analyze verify: systemd-analyze is not installed"
 	skipped=$((skipped + 1))
+	have_verify=0
 elif [[ -z "$py3" ]]; then
 	echo "SKIP  systemd-analyze verify: no python3 to stand in for Synapse's interpreter"
 	skipped=$((skipped + 1))
-elif render_vm_fleet "$work/verify" -var "python=$py3"; then
-	units="$work/verify/units"
-	python3 - "$work/verify" "$units" <<'PY'
+	have_verify=0
+fi
+for kind in nginx haproxy caddy apache; do
+	dir="$work/verify-$kind"
+	if ! render_vm_fleet "$dir" -var "python=${py3:-/usr/bin/python3}" -var "proxy_kind=$kind"; then
+		fail "examples/vm-fleet: could not render with proxy_kind=$kind"
+		continue
+	fi
+	[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind)"
+	[[ $have_verify -eq 1 ]] || continue
+	units="$dir/units"
+	python3 - "$dir" "$units" <<'PY'
 import json, os, sys
 out, d = sys.argv[1], sys.argv[2]
 outputs = json.load(open(os.path.join(out, "plan.json")))["planned_values"]["outputs"]
@@ -133,6 +153,7 @@ os.makedirs(d, exist_ok=True)
 for name, content in units.items():
     if name != "matrix-synapse-worker@.service":
         open(os.path.join(d, name), "w").write(content)
+open(os.path.join(d, "synapse-proxy.service"), "w").write(outputs["proxy_unit"]["value"])
 # Instantiate the worker template for every worker of the fleet.
 for workers in workers_by_host.values():
     for w in workers:
@@ -141,14 +162,12 @@ PY
 	files=("$units"/*)
 	# verify exits 0 on warnings such as unknown keys: any output counts as a failure.
 	if out="$(cd "$units" && systemd-analyze verify --man=no "${files[@]}" 2>&1)" && [[ -z "$out" ]]; then
-		pass "systemd-analyze verify: ${#files[@]} units (target, main, one instance per worker)"
+		pass "systemd-analyze verify ($kind): ${#files[@]} units (target, main, one instance per worker, synapse-proxy)"
 	else
-		fail "systemd-analyze verify"
+		fail "systemd-analyze verify ($kind)"
 		echo "$out" | sed 's/^/      /'
 	fi
-else
-	fail "systemd-analyze verify: could not render units"
-fi
+done
 
 echo
 echo "test-modules: $passed passed, $failed failed, $skipped skipped"

@@ -12,6 +12,12 @@ terraform {
   }
 }
 
+variable "proxy_kind" {
+  description = "Reverse proxy on the edge VM: nginx, haproxy, caddy or apache."
+  type        = string
+  default     = "nginx"
+}
+
 variable "python" {
   description = "Python interpreter with Synapse installed on the VMs."
   type        = string
@@ -32,7 +38,7 @@ module "fleet" {
   redis                   = { host = "hs1" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   proxy = {
-    kind   = "nginx"
+    kind   = var.proxy_kind
     host   = "edge"
     listen = { port = 443, server_name = "matrix.example.org" }
   }
@@ -62,4 +68,9 @@ output "units" {
 output "workers_by_host" {
   description = "host -> workers it runs (each is matrix-synapse-worker@<name>.service)."
   value       = module.fleet.workers_by_host
+}
+
+output "proxy_unit" {
+  description = "The synapse-proxy.service unit of the edge VM."
+  value       = module.vms.proxy_unit
 }
