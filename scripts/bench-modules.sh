@@ -82,7 +82,8 @@ for n in sizes:
     res = {r["command"]: r for r in json.load(open(os.path.join(work, f"bench-{n}.json")))["results"]}
     f, fl = res[f"fleet N={n}"], res[f"floor N={n}"]
     plan = open(os.path.join(work, f"resources-{n}.txt")).read().strip()
-    rows.append((n, f["mean"], f["stddev"] or 0.0, fl["mean"], fl["stddev"] or 0.0, plan))
+    rows.append((n, f["mean"], f["stddev"] or 0.0, fl["mean"], fl["stddev"] or 0.0, plan,
+                 f["user"] + f["system"], fl["user"] + fl["system"]))
 tf = subprocess.run(["terraform", "version"], capture_output=True, text=True).stdout.splitlines()[0]
 cpu = ""
 try:
@@ -99,22 +100,28 @@ lines.append("The fleet is a realistic mix: 40% sync, 30% client readers, 20% fe
              "(at least one), on one host per 100 workers (at least 2), with Redis, a replication secret and an nginx proxy. "
              "Its plan holds N `synapse_worker`, one `synapse_stream_writer`, one `synapse_shared_config` and one "
              "`synapse_routing_table`; every computed attribute (worker YAML, shared config, routes, proxy config) is rendered at plan time.\n")
-lines.append("| N workers | resources planned (fleet) | fleet plan (s) | floor plan (s) | fleet / floor |")
-lines.append("|---:|---|---:|---:|---:|")
-for n, fm, fs, lm, ls, plan in rows:
-    lines.append(f"| {n} | {plan.replace('Plan: ', '')} | {fm:.2f} ± {fs:.2f} | {lm:.2f} ± {ls:.2f} | {fm / lm:.1f}× |")
+load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"] * 3
+lines.append(f"Load average when the report was written: {' '.join(load)} on {os.cpu_count()} CPUs. Wall time is what a user waits; "
+             "CPU time (user + system of terraform and its provider processes) is less disturbed by other load on a shared machine.\n")
+lines.append("| N workers | resources planned (fleet) | fleet wall (s) | floor wall (s) | wall ratio | fleet CPU (s) | floor CPU (s) | CPU ratio |")
+lines.append("|---:|---|---:|---:|---:|---:|---:|---:|")
+for n, fm, fs, lm, ls, plan, fc, lc in rows:
+    lines.append(f"| {n} | {plan.replace('Plan: ', '').split(',')[0]} | {fm:.2f} ± {fs:.2f} | {lm:.2f} ± {ls:.2f} | {fm / lm:.1f}× | {fc:.2f} | {lc:.2f} | {fc / lc:.1f}× |")
 lines.append("")
 lines.append("## How the cost grows with N\n")
-for (n1, f1, _, l1, _, _), (n2, f2, _, l2, _, _) in zip(rows, rows[1:]):
-    lines.append(f"- N {n1} → {n2} (×{n2 / n1:g}): fleet ×{f2 / f1:.1f} (+{(f2 - f1) / (n2 - n1) * 1000:.1f} ms per added worker), "
-                 f"floor ×{l2 / l1:.1f} (+{(l2 - l1) / (n2 - n1) * 1000:.1f} ms per added resource).")
+import math
+for r1, r2 in zip(rows, rows[1:]):
+    n1, f1, l1, c1, d1 = r1[0], r1[1], r1[3], r1[6], r1[7]
+    n2, f2, l2, c2, d2 = r2[0], r2[1], r2[3], r2[6], r2[7]
+    lines.append(f"- N {n1} → {n2} (×{n2 / n1:g}): fleet wall ×{f2 / f1:.1f}, CPU ×{c2 / c1:.1f} "
+                 f"(+{(c2 - c1) / (n2 - n1) * 1000:.1f} ms CPU per added worker); "
+                 f"floor wall ×{l2 / l1:.1f}, CPU ×{d2 / d1:.1f} (+{(d2 - d1) / (n2 - n1) * 1000:.2f} ms CPU per added resource).")
 if len(rows) >= 2:
-    (na, fa, _, la, _, _), (nb, fb, _, lb, _, _) = rows[0], rows[-1]
-    import math
-    kf = math.log(fb / fa) / math.log(nb / na)
-    kl = math.log(lb / la) / math.log(nb / na)
-    lines.append(f"- Fitted exponent over N = {na}…{nb} (time ∝ N^k): fleet k ≈ {kf:.2f}, floor k ≈ {kl:.2f} "
-                 f"(k = 1 is linear; fixed start-up cost pulls k below 1 at small N).")
+    a, b = rows[0], rows[-1]
+    k = lambda x, y: math.log(y / x) / math.log(b[0] / a[0])
+    lines.append(f"- Fitted exponent over N = {a[0]}…{b[0]} (cost ∝ N^k): fleet CPU k ≈ {k(a[6], b[6]):.2f}, wall k ≈ {k(a[1], b[1]):.2f}; "
+                 f"floor CPU k ≈ {k(a[7], b[7]):.2f}, wall k ≈ {k(a[3], b[3]):.2f} (k = 1 is linear, k = 2 quadratic; "
+                 f"fixed start-up cost such as launching the provider pulls k below 1 at small N).")
 lines.append("")
 lines.append("Reproduce: `make bench` (runs `scripts/bench-modules.sh`; `SIZES=\"10 100 500\" RUNS=3` are the defaults).\n")
 open(out, "w").write("\n".join(lines))
