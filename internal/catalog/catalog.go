@@ -60,6 +60,16 @@ type Endpoint struct {
 	Since          string `json:"since,omitempty"`
 	Until          string `json:"until,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// InitialSplit, when set, sends the requests whose query parameter InitialSplit.Param is
+	// absent or empty (Synapse's initial syncs) to the workers of InitialSplit.Role, ahead of
+	// the endpoint's usual pool.
+	InitialSplit *QuerySplit `json:"initial_split,omitempty"`
+}
+
+// QuerySplit names a query parameter whose absence sends a request to a dedicated role.
+type QuerySplit struct {
+	Param string `json:"param"`
+	Role  string `json:"role"`
 }
 
 // AllMethods reports whether the endpoint is not restricted to some HTTP methods.

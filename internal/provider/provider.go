@@ -101,6 +101,7 @@ func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resourc
 		// resources register here, one line each
 		NewWorkerResource,
 		NewStreamWriterResource,
+		NewRoutingTableResource,
 	}
 }
 
@@ -111,6 +112,7 @@ func (p *synapseProvider) DataSources(_ context.Context) []func() datasource.Dat
 func (p *synapseProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		// functions register here, one line each
+		NewMatchRouteFunction,
 	}
 }
 

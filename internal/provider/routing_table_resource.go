@@ -1,0 +1,488 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/proxy"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+var (
+	_ resource.Resource                   = (*routingTableResource)(nil)
+	_ resource.ResourceWithConfigure      = (*routingTableResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*routingTableResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*routingTableResource)(nil)
+)
+
+// NewRoutingTableResource is the synapse_routing_table resource factory.
+func NewRoutingTableResource() resource.Resource { return &routingTableResource{} }
+
+type routingTableResource struct {
+	catalog *catalog.Catalog
+}
+
+// Defaults of the listen object, the same as proxy.Options' zero value.
+const (
+	defaultListenAddress = "0.0.0.0"
+	defaultListenPort    = 8008
+)
+
+type routingTableModel struct {
+	ID               types.String `tfsdk:"id"`
+	Main             types.Object `tfsdk:"main"`
+	Workers          types.List   `tfsdk:"workers"`
+	StreamWriters    types.List   `tfsdk:"stream_writers"`
+	Strategies       types.Map    `tfsdk:"strategies"`
+	Listen           types.Object `tfsdk:"listen"`
+	Routes           types.List   `tfsdk:"routes"`
+	Pools            types.List   `tfsdk:"pools"`
+	NginxConfig      types.String `tfsdk:"nginx_config"`
+	NginxSnippet     types.String `tfsdk:"nginx_snippet"`
+	NginxHTTPSnippet types.String `tfsdk:"nginx_http_snippet"`
+	HAProxyConfig    types.String `tfsdk:"haproxy_config"`
+	HAProxySnippet   types.String `tfsdk:"haproxy_snippet"`
+	CaddyConfig      types.String `tfsdk:"caddy_config"`
+	CaddySnippet     types.String `tfsdk:"caddy_snippet"`
+	ApacheConfig     types.String `tfsdk:"apache_config"`
+	ApacheSnippet    types.String `tfsdk:"apache_snippet"`
+}
+
+type mainModel struct {
+	Host types.String `tfsdk:"host"`
+	Port types.Int64  `tfsdk:"port"`
+}
+
+type listenModel struct {
+	Address    types.String `tfsdk:"address"`
+	Port       types.Int64  `tfsdk:"port"`
+	ServerName types.String `tfsdk:"server_name"`
+}
+
+// routeAttrTypes is the shape of one `routes` element, which match_route takes back.
+var routeAttrTypes = map[string]attr.Type{
+	"pattern":       types.StringType,
+	"methods":       types.ListType{ElemType: types.StringType},
+	"query_param":   types.StringType,
+	"query_present": types.BoolType,
+	"pool":          types.StringType,
+	"group":         types.StringType,
+	"strategy":      types.StringType,
+}
+
+var memberAttrTypes = map[string]attr.Type{"name": types.StringType, "upstream": types.StringType}
+
+var poolAttrTypes = map[string]attr.Type{
+	"name":     types.StringType,
+	"strategy": types.StringType,
+	"members":  types.ListType{ElemType: types.ObjectType{AttrTypes: memberAttrTypes}},
+}
+
+// proxyOutputs lists the rendered configuration attributes with their descriptions.
+var proxyOutputs = []struct{ name, desc string }{
+	{"nginx_config", "A complete nginx configuration (nginx 1.22+): `nginx -c` runs it as is."},
+	{"nginx_snippet", "The nginx `location` blocks, to include inside your own `server {}` block; it needs `nginx_http_snippet` in the `http {}` context."},
+	{"nginx_http_snippet", "The nginx `map` and `upstream` blocks `nginx_snippet` refers to, to include in the `http {}` context."},
+	{"haproxy_config", "A complete HAProxy configuration (2.6+): `haproxy -f` runs it as is."},
+	{"haproxy_snippet", "The HAProxy frontend rules followed by the backend sections, to merge into your own configuration."},
+	{"caddy_config", "A complete Caddyfile (Caddy 2.6+): `caddy run --adapter caddyfile` runs it as is."},
+	{"caddy_snippet", "The Caddy directives to put inside your own site block."},
+	{"apache_config", "A complete Apache httpd configuration (2.4, mod_rewrite + mod_proxy): `apache2 -f` runs it as is."},
+	{"apache_snippet", "The Apache directives to put inside your own `<VirtualHost>`."},
+}
+
+func (r *routingTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_routing_table"
+}
+
+func (r *routingTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = routingTableSchemaV0()
+}
+
+func strategyNames() []string {
+	out := make([]string, len(routing.Strategies))
+	for i, s := range routing.Strategies {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// routingTableSchemaV0 is version 0 of the synapse_routing_table schema.
+func routingTableSchemaV0() schema.Schema {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The listen address and port, `address:port`."},
+		"main": schema.SingleNestedAttribute{Required: true,
+			MarkdownDescription: "The main process's HTTP listener: where every request no worker serves goes (pool `main`).",
+			Attributes: map[string]schema.Attribute{
+				"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address of the main process."},
+				"port": schema.Int64Attribute{Required: true, MarkdownDescription: "Port of the main process's client/federation HTTP listener (1-65535)."},
+			}},
+		"workers": workerRefsAttribute("a worker's `roles` decide which endpoints it serves, its `upstream` and " +
+			"`http_resources` where and what it listens for."),
+		"stream_writers": streamWriterRefsAttribute("Endpoints of a stream assigned to workers are routed to its writers, " +
+			"ahead of every other route; `main` as a writer is the main process."),
+		"strategies": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "Per-pool override of how a member is picked, keyed by pool name (see `pools`). Strategies: " +
+				backticked(strategyNames()) + ". Defaults come from Synapse's load-balancing advice: `user` for sync, " +
+				"`room` for event sending and pagination, `source_ip` for inbound federation transactions, `single` for SSO, " +
+				"`round_robin` elsewhere."},
+		"listen": schema.SingleNestedAttribute{Optional: true,
+			MarkdownDescription: "Where the standalone proxy configurations listen.",
+			Attributes: map[string]schema.Attribute{
+				"address": schema.StringAttribute{Optional: true,
+					MarkdownDescription: "Address to bind. Defaults to `" + defaultListenAddress + "`."},
+				"port": schema.Int64Attribute{Optional: true,
+					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(defaultListenPort) + "`."},
+				"server_name": schema.StringAttribute{Optional: true,
+					MarkdownDescription: "Virtual host name. Defaults to none (nginx: `_`)."},
+			}},
+		"routes": schema.ListNestedAttribute{Computed: true,
+			MarkdownDescription: "The ordered, first-match routing table; requests no route takes go to pool `main`. " +
+				"Pass it to `provider::synapse::match_route` to see where a request goes.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"pattern": schema.StringAttribute{Computed: true, MarkdownDescription: "Regular expression on the %-decoded path (the subset nginx, HAProxy, Caddy and Apache share)."},
+				"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+					MarkdownDescription: "HTTP methods the route takes (exact; `HEAD` is listed where meant); empty means every method."},
+				"query_param":   schema.StringAttribute{Computed: true, MarkdownDescription: "Query parameter the route tests, or null."},
+				"query_present": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `query_param` must have a non-empty value (true) or be absent or empty (false); null without `query_param`."},
+				"pool":          schema.StringAttribute{Computed: true, MarkdownDescription: "The pool serving the route."},
+				"group":         schema.StringAttribute{Computed: true, MarkdownDescription: "Where the route comes from (the heading in Synapse's worker documentation)."},
+				"strategy":      schema.StringAttribute{Computed: true, MarkdownDescription: "The pool's strategy (copied here so `match_route` needs only the routes)."},
+			}}},
+		"pools": schema.ListNestedAttribute{Computed: true,
+			MarkdownDescription: "The pools: `main` first, then in order of first use. Names are the serving role " +
+				"(`synchrotron`, `client_reader`, ...), `<role>_<strategy>` when an endpoint needs another strategy than " +
+				"most of the role's (`client_reader_room`), and `<stream>_writers` for stream writers.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Pool name."},
+				"strategy": schema.StringAttribute{Computed: true, MarkdownDescription: "How a member is picked: " + backticked(strategyNames()) + "."},
+				"members": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The processes of the pool.",
+					NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+						"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Worker name (`main` for the main process)."},
+						"upstream": schema.StringAttribute{Computed: true, MarkdownDescription: "`host:port` or `unix:/path` of its HTTP listener."},
+					}}},
+			}}},
+	}
+	for _, o := range proxyOutputs {
+		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc}
+	}
+	return schema.Schema{
+		Version: 0,
+		MarkdownDescription: "Compiles the fleet's reverse-proxy routing: an ordered, first-match table of routes " +
+			"(path regex, methods, query condition) to pools of workers with a member-selection strategy, and renders it " +
+			"for nginx, HAProxy, Caddy and Apache. Stream writers' endpoints come first; each Synapse endpoint then goes " +
+			"to the workers of its most specialised role present; initial syncs (no `since`) go to `initial_synchrotron` " +
+			"workers when there are any; GET-only endpoints send other methods on to the writer or the main process. " +
+			"Every table is checked statically (no route shadowed by an earlier one, every pattern portable across the four " +
+			"proxies). Logical: nothing is contacted; everything is known at plan time when the inputs are.",
+		Attributes: attrs,
+	}
+}
+
+func (r *routingTableResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
+	r.catalog = catalogFrom(req.ProviderData)
+}
+
+func (r *routingTableResource) cat() *catalog.Catalog {
+	if r.catalog == nil {
+		return catalogFrom(nil)
+	}
+	return r.catalog
+}
+
+func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m routingTableModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
+	_, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
+	_, _ = m.mainMember(ctx, &resp.Diagnostics)
+	_, _ = m.options(ctx, &resp.Diagnostics)
+	if !m.Strategies.IsNull() && !m.Strategies.IsUnknown() {
+		elems := m.Strategies.Elements()
+		for _, k := range sortedStringKeys(elems) {
+			s, ok := elems[k].(types.String)
+			if !ok || s.IsUnknown() || s.IsNull() {
+				continue
+			}
+			if !routing.IsStrategy(routing.Strategy(s.ValueString())) {
+				resp.Diagnostics.AddAttributeError(path.Root("strategies").AtMapKey(k), "Invalid Strategy",
+					fmt.Sprintf("strategies[%q] is %q; use one of: %s.", k, s.ValueString(), strings.Join(strategyNames(), ", ")))
+			}
+		}
+	}
+}
+
+// mainMember reads `main`; ok is false while a value is unknown.
+func (m routingTableModel) mainMember(ctx context.Context, diags *diag.Diagnostics) (routing.Member, bool) {
+	if m.Main.IsUnknown() {
+		return routing.Member{}, false
+	}
+	var mm mainModel
+	diags.Append(m.Main.As(ctx, &mm, objectAsOptions)...)
+	if mm.Host.IsUnknown() || mm.Port.IsUnknown() {
+		return routing.Member{}, false
+	}
+	host, port := mm.Host.ValueString(), mm.Port.ValueInt64()
+	if host == "" {
+		diags.AddAttributeError(path.Root("main").AtName("host"), "Missing Main Host",
+			"main.host is empty; set the host name or address of the main process.")
+	}
+	if port < 1 || port > 65535 {
+		diags.AddAttributeError(path.Root("main").AtName("port"), "Invalid Port",
+			fmt.Sprintf("main.port is %d; use the port of the main process's HTTP listener, 1-65535.", port))
+	}
+	return routing.Member{Name: routing.MainPool, Upstream: net.JoinHostPort(host, strconv.FormatInt(port, 10))}, true
+}
+
+// options reads `listen`; ok is false while a value is unknown.
+func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics) (proxy.Options, bool) {
+	o := proxy.Options{ListenAddress: defaultListenAddress, ListenPort: defaultListenPort}
+	if m.Listen.IsUnknown() {
+		return o, false
+	}
+	if m.Listen.IsNull() {
+		return o, true
+	}
+	var l listenModel
+	diags.Append(m.Listen.As(ctx, &l, objectAsOptions)...)
+	if l.Address.IsUnknown() || l.Port.IsUnknown() || l.ServerName.IsUnknown() {
+		return o, false
+	}
+	if !l.Address.IsNull() {
+		o.ListenAddress = l.Address.ValueString()
+	}
+	if !l.Port.IsNull() {
+		o.ListenPort = int(l.Port.ValueInt64())
+		if p := l.Port.ValueInt64(); p < 1 || p > 65535 {
+			diags.AddAttributeError(path.Root("listen").AtName("port"), "Invalid Port",
+				fmt.Sprintf("listen.port is %d; use 1-65535.", p))
+		}
+	}
+	o.ServerName = l.ServerName.ValueString()
+	return o, true
+}
+
+// strategies reads `strategies`; ok is false while a value is unknown.
+func (m routingTableModel) strategies() (map[string]routing.Strategy, bool) {
+	if m.Strategies.IsUnknown() {
+		return nil, false
+	}
+	out := map[string]routing.Strategy{}
+	for k, v := range m.Strategies.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() {
+			return nil, false
+		}
+		out[k] = routing.Strategy(s.ValueString())
+	}
+	return out, true
+}
+
+func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing to render
+	}
+	var plan routingTableModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	warnings := r.render(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Warnings matter when the table changes, not on every plan.
+	changed := req.State.Raw.IsNull()
+	if !changed {
+		var prior routingTableModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		changed = !prior.Routes.Equal(plan.Routes) || !prior.Pools.Equal(plan.Pools)
+	}
+	if changed {
+		addProblems(&resp.Diagnostics, warnings, problemOptions{})
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// render fills the computed attributes when every input is known, else leaves them unknown.
+// Errors go to diags; warnings are returned for the caller to report.
+func (r *routingTableResource) render(ctx context.Context, m *routingTableModel, diags *diag.Diagnostics) fleet.Problems {
+	workers, wOK := workerRefs(ctx, "workers", m.Workers, diags)
+	writers, sOK := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
+	main, mOK := m.mainMember(ctx, diags)
+	opts, lOK := m.options(ctx, diags)
+	overrides, oOK := m.strategies()
+	if diags.HasError() {
+		return nil
+	}
+	m.ID = types.StringValue(net.JoinHostPort(opts.ListenAddress, strconv.Itoa(opts.ListenPort)))
+	if !lOK {
+		m.ID = types.StringUnknown()
+	}
+	if !wOK || !sOK || !mOK || !lOK || !oOK {
+		m.setUnknown()
+		return nil
+	}
+	t, ps := routing.Compile(r.cat(), main, workers, writers, overrides)
+	addProblems(diags, ps.Errors(), problemOptions{})
+	if ps.HasErrors() {
+		return nil
+	}
+	var warnings fleet.Problems
+	for _, p := range ps {
+		if p.Warning {
+			warnings = append(warnings, p)
+		}
+	}
+	m.Routes = routesValue(ctx, t, diags)
+	m.Pools = poolsValue(t, diags)
+	configs := map[proxy.Proxy]proxy.Config{}
+	renderers := map[proxy.Proxy]func(routing.Table, proxy.Options) (proxy.Config, error){
+		proxy.Nginx: proxy.RenderNginx, proxy.HAProxy: proxy.RenderHAProxy, proxy.Caddy: proxy.RenderCaddy, proxy.Apache: proxy.RenderApache,
+	}
+	for _, p := range proxy.Proxies {
+		cfg, err := renderers[p](t, opts)
+		if err != nil {
+			diags.AddAttributeError(path.Root("listen"), "Proxy Configuration Not Rendered",
+				fmt.Sprintf("the %s configuration cannot be rendered: %s. Check listen and the workers' upstreams; if they are valid, this is a provider bug.", p, err))
+			continue
+		}
+		configs[p] = cfg
+		for _, w := range cfg.Warnings {
+			warnings.Warn("", "Proxy Configuration Warning", "%s: %s", p, w)
+		}
+	}
+	if diags.HasError() {
+		return nil
+	}
+	m.NginxConfig = types.StringValue(configs[proxy.Nginx].Full)
+	m.NginxSnippet = types.StringValue(configs[proxy.Nginx].Snippet)
+	m.NginxHTTPSnippet = types.StringValue(configs[proxy.Nginx].HTTPSnippet)
+	m.HAProxyConfig = types.StringValue(configs[proxy.HAProxy].Full)
+	m.HAProxySnippet = types.StringValue(configs[proxy.HAProxy].Snippet)
+	m.CaddyConfig = types.StringValue(configs[proxy.Caddy].Full)
+	m.CaddySnippet = types.StringValue(configs[proxy.Caddy].Snippet)
+	m.ApacheConfig = types.StringValue(configs[proxy.Apache].Full)
+	m.ApacheSnippet = types.StringValue(configs[proxy.Apache].Snippet)
+	return warnings
+}
+
+func (m *routingTableModel) setUnknown() {
+	m.Routes = types.ListUnknown(types.ObjectType{AttrTypes: routeAttrTypes})
+	m.Pools = types.ListUnknown(types.ObjectType{AttrTypes: poolAttrTypes})
+	for _, s := range []*types.String{&m.NginxConfig, &m.NginxSnippet, &m.NginxHTTPSnippet, &m.HAProxyConfig, &m.HAProxySnippet,
+		&m.CaddyConfig, &m.CaddySnippet, &m.ApacheConfig, &m.ApacheSnippet} {
+		*s = types.StringUnknown()
+	}
+}
+
+func routesValue(ctx context.Context, t routing.Table, diags *diag.Diagnostics) types.List {
+	strategy := map[string]string{}
+	for _, p := range t.Pools {
+		strategy[p.Name] = string(p.Strategy)
+	}
+	elems := make([]attr.Value, 0, len(t.Routes))
+	for _, rt := range t.Routes {
+		qp, qpr := types.StringNull(), types.BoolNull()
+		if rt.Query != nil {
+			qp, qpr = types.StringValue(rt.Query.Param), types.BoolValue(rt.Query.Present)
+		}
+		methods := rt.Methods
+		if methods == nil {
+			methods = []string{}
+		}
+		o, d := types.ObjectValue(routeAttrTypes, map[string]attr.Value{
+			"pattern": types.StringValue(rt.Pattern), "methods": stringList(ctx, methods, diags),
+			"query_param": qp, "query_present": qpr, "pool": types.StringValue(rt.Pool),
+			"group": types.StringValue(rt.Group), "strategy": types.StringValue(strategy[rt.Pool]),
+		})
+		diags.Append(d...)
+		elems = append(elems, o)
+	}
+	l, d := types.ListValue(types.ObjectType{AttrTypes: routeAttrTypes}, elems)
+	diags.Append(d...)
+	return l
+}
+
+func poolsValue(t routing.Table, diags *diag.Diagnostics) types.List {
+	memberType := types.ObjectType{AttrTypes: memberAttrTypes}
+	elems := make([]attr.Value, 0, len(t.Pools))
+	for _, p := range t.Pools {
+		members := make([]attr.Value, 0, len(p.Members))
+		for _, mb := range p.Members {
+			o, d := types.ObjectValue(memberAttrTypes, map[string]attr.Value{"name": types.StringValue(mb.Name), "upstream": types.StringValue(mb.Upstream)})
+			diags.Append(d...)
+			members = append(members, o)
+		}
+		ml, d := types.ListValue(memberType, members)
+		diags.Append(d...)
+		o, d := types.ObjectValue(poolAttrTypes, map[string]attr.Value{
+			"name": types.StringValue(p.Name), "strategy": types.StringValue(string(p.Strategy)), "members": ml,
+		})
+		diags.Append(d...)
+		elems = append(elems, o)
+	}
+	l, d := types.ListValue(types.ObjectType{AttrTypes: poolAttrTypes}, elems)
+	diags.Append(d...)
+	return l
+}
+
+func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m routingTableModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read keeps the state: the resource is logical, there is nothing remote to refresh.
+func (r *routingTableResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
+
+func (r *routingTableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m routingTableModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.render(ctx, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete does nothing: the resource is logical, and the framework drops it from the state.
+func (r *routingTableResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+}
+
+// sortedStringKeys lists a map's keys in order (stable diagnostics).
+func sortedStringKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

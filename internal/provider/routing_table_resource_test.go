@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// routingFleet is a small fleet: a generic worker, two synchrotrons, an initial synchrotron
+// and a typing writer, all synapse_worker resources whose computed facts the table reads.
+const routingFleet = `
+resource "synapse_worker" "generic" {
+  name             = "generic1"
+  roles            = ["generic"]
+  host             = "10.0.0.10"
+  http_port        = 8081
+  replication_port = 9093
+}
+
+resource "synapse_worker" "sync" {
+  count     = 2
+  name      = "sync${count.index + 1}"
+  roles     = ["synchrotron"]
+  host      = "10.0.0.2${count.index}"
+  http_port = 8083
+}
+
+resource "synapse_worker" "isync" {
+  name      = "isync1"
+  roles     = ["initial_synchrotron"]
+  host      = "10.0.0.30"
+  http_port = 8084
+}
+
+resource "synapse_worker" "typing" {
+  name             = "typing1"
+  host             = "10.0.0.40"
+  http_port        = 8085
+  replication_port = 9093
+}
+
+resource "synapse_stream_writer" "typing" {
+  stream  = "typing"
+  writers = [synapse_worker.typing.name]
+}
+`
+
+func routingHCL(extra string) string {
+	return fmt.Sprintf(`
+resource "synapse_routing_table" "r" {
+  main           = { host = "10.0.0.1", port = 8008 }
+  workers        = concat([synapse_worker.generic, synapse_worker.isync, synapse_worker.typing], synapse_worker.sync)
+  stream_writers = [synapse_stream_writer.typing]
+  listen         = { address = "127.0.0.1", port = 8448, server_name = "matrix.example.org" }
+%s
+}
+`, extra)
+}
+
+// routeCheck matches a routes element partially.
+func routeCheck(pattern, pool, strategy string, query knownvalue.Check) knownvalue.Check {
+	m := map[string]knownvalue.Check{
+		"pattern": knownvalue.StringExact(pattern), "pool": knownvalue.StringExact(pool), "strategy": knownvalue.StringExact(strategy),
+	}
+	if query != nil {
+		m["query_param"] = query
+	}
+	return knownvalue.ObjectPartial(m)
+}
+
+// configMentions checks that a rendered configuration names every given upstream.
+func configMentions(what string, needles ...string) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		for _, n := range needles {
+			if !strings.Contains(v, n) {
+				return fmt.Errorf("%s does not mention %q", what, n)
+			}
+		}
+		return nil
+	})
+}
+
+func TestRoutingTableResource(t *testing.T) {
+	addr := "synapse_routing_table.r"
+	errorCases := []struct{ config, summary, fragment string }{
+		{routingFleet + routingHCL(`  strategies = { generic = "sticky" }`), "Invalid Strategy", "sticky"},
+		{routingFleet + routingHCL(`  strategies = { nope = "user" }`), "Unknown Pool", "nope"},
+		{`
+resource "synapse_routing_table" "r" {
+  main           = { host = "10.0.0.1", port = 8008 }
+  stream_writers = [{ stream = "typing", writers = ["ghost"] }]
+}`, "Unknown Stream Writer", "ghost"},
+		{`
+resource "synapse_routing_table" "r" {
+  main    = { host = "10.0.0.1", port = 8008 }
+  workers = [{ name = "fr1", host = "h", roles = ["federation_reader"], upstream = "h:1", http_resources = ["client"] }]
+}`, "Worker Listener Lacks Resources", "fr1"},
+		{`
+resource "synapse_routing_table" "r" {
+  main = { host = "", port = 70000 }
+}`, "Missing Main Host", "main.host"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 0 }
+}`, "Invalid Port", "listen.port"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { address = "0.0.0.0;evil" }
+}`, "Proxy Configuration Not Rendered", "listen"},
+	}
+	var steps []resource.TestStep
+	for _, ec := range errorCases {
+		steps = append(steps, resource.TestStep{Config: ec.config, ExpectError: expectErr(ec.summary, ec.fragment)})
+	}
+	upstreams := []string{"10.0.0.1:8008", "10.0.0.10:8081", "10.0.0.20:8083", "10.0.0.21:8083", "10.0.0.30:8084", "10.0.0.40:8085"}
+	steps = append(steps,
+		resource.TestStep{
+			Config: routingFleet + routingHCL(""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				// Known at plan time: the routes, the pools and every configuration.
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(0),
+					routeCheck("^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing", "typing_writers", "round_robin", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(1),
+					routeCheck("^/_matrix/client/(r0|v3)/sync$", "initial_synchrotron", "user", knownvalue.StringExact("since"))),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(2),
+					routeCheck("^/_matrix/client/(r0|v3)/sync$", "synchrotron", "user", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("main"), "strategy": knownvalue.StringExact("single"),
+					"members": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("main"), "upstream": knownvalue.StringExact("10.0.0.1:8008"),
+					})}),
+				})),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config", append(upstreams, "listen 127.0.0.1:8448", "matrix.example.org")...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_http_snippet"), configMentions("nginx_http_snippet", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_snippet"), configMentions("nginx_snippet", "proxy_pass")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), configMentions("haproxy_config", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_snippet"), configMentions("haproxy_snippet", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("caddy_config"), configMentions("caddy_config", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("caddy_snippet"), configMentions("caddy_snippet", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_config"), configMentions("apache_config", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_snippet"), configMentions("apache_snippet", "10.0.0.20:8083")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("127.0.0.1:8448")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(3), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("synchrotron"), "strategy": knownvalue.StringExact("user"),
+					"members": knownvalue.ListSizeExact(2),
+				})),
+			},
+		},
+		resource.TestStep{
+			Config:           routingFleet + routingHCL(""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(2),
+					routeCheck("^/_matrix/client/(r0|v3)/sync$", "synchrotron", "round_robin", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(3), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("synchrotron"), "strategy": knownvalue.StringExact("round_robin"),
+				})),
+			}},
+		},
+		// Unknown inputs (a worker created later with an unknown host) leave the table unknown
+		// at plan time, and it is rendered at apply.
+		resource.TestStep{
+			Config: `
+resource "terraform_data" "host" {
+  input = "10.0.0.77"
+}
+
+resource "synapse_worker" "w" {
+  name      = "late1"
+  roles     = ["client_reader"]
+  host      = terraform_data.host.output
+  http_port = 8090
+}
+
+resource "synapse_routing_table" "r" {
+  main    = { host = "10.0.0.1", port = 8008 }
+  workers = [synapse_worker.w]
+}`,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("routes")),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("nginx_config")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(1), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"name":    knownvalue.StringExact("client_reader"),
+					"members": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("late1"), "upstream": knownvalue.StringExact("10.0.0.77:8090")})}),
+				})),
+			},
+		},
+	)
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
+}

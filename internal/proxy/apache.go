@@ -1,0 +1,212 @@
+package proxy
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+// apacheBuckets is the number of md5 buckets (the first two hex digits of md5(key)) a hashed
+// pool's keys are partitioned into.
+const apacheBuckets = 256
+
+// apacheModules are the modules the standalone configuration loads (mod_unixd, mod_so and
+// mod_log_config are built in on Debian).
+var apacheModules = []struct{ name, file string }{
+	{"mpm_event_module", "mod_mpm_event.so"},
+	{"authz_core_module", "mod_authz_core.so"},
+	{"rewrite_module", "mod_rewrite.so"},
+	{"slotmem_shm_module", "mod_slotmem_shm.so"},
+	{"proxy_module", "mod_proxy.so"},
+	{"proxy_http_module", "mod_proxy_http.so"},
+	{"proxy_balancer_module", "mod_proxy_balancer.so"},
+	{"lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"},
+}
+
+// RenderApache renders the table for Apache httpd 2.4 with core modules only.
+//
+// mod_rewrite only decides, never proxies: the route rules run in table order and the first
+// whose pattern (on the decoded path), method and query conditions hold sets MX_POOL; later rules
+// see it set and do nothing; the main pool is the fallback. The member is then chosen per
+// strategy and stored in MX_BALANCER, and one `ProxyPass / balancer://${MX_BALANCER}/
+// interpolate nocanon` forwards the raw request URI.
+//
+// Apache has no hash balancer, so the hashing strategies (user, room, source_ip) partition the
+// keys into 256 buckets by the first two hex digits of md5(key), and the renderer assigns each
+// bucket to a member by rendezvous hashing (highest sha256(member name|bucket)). That assignment
+// is consistent: removing or adding a member moves only the buckets it loses or gains, so only
+// those keys move. Each member of a hashed pool is a one-member balancer; round_robin is a
+// byrequests balancer, single a balancer whose other members are hot standbys (status=+H).
+func RenderApache(t routing.Table, o Options) (Config, error) {
+	o, err := check(Apache, t, o)
+	if err != nil {
+		return Config{}, err
+	}
+	var s strings.Builder
+	s.WriteString(header("#", "Apache <VirtualHost> content"))
+	fmt.Fprintf(&s, `AllowEncodedSlashes NoDecode
+ProxyPreserveHost On
+ProxyPassInterpolateEnv On
+ProxyTimeout 180
+LimitRequestBody %[4]d
+RewriteEngine On
+RewriteMap mx_unescape int:unescape
+
+# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
+RewriteCond %%{HTTP:Authorization} "%[5]s"
+RewriteRule ^ - [E=MX_TOKEN:%%1]
+RewriteCond %%{ENV:MX_TOKEN} ^$
+RewriteCond %%{QUERY_STRING} (?:^|&)%[1]s=([^&]+)
+RewriteRule ^ - [E=MX_TOKEN:${mx_unescape:%%1}]
+RewriteCond %%{ENV:MX_TOKEN} "%[2]s"
+RewriteRule ^ - [E=MX_USER:%%1]
+RewriteCond %%{ENV:MX_USER} ^$
+RewriteRule ^ - [E=MX_USER:%%{ENV:MX_TOKEN}]
+# Room key: capture 1 of the room pattern on the decoded path.
+RewriteRule "%[3]s" - [E=MX_ROOM:$1]
+
+# Routes, first match wins: a rule only fires while MX_POOL is unset.
+`, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodySize<<20, bearerPattern)
+	for i, r := range t.Routes {
+		fmt.Fprintf(&s, "# routes[%d] %s\nRewriteCond %%{ENV:MX_POOL} ^$\n", i, commentSafe(r.Group))
+		if len(r.Methods) > 0 {
+			fmt.Fprintf(&s, "RewriteCond %%{REQUEST_METHOD} ^(?:%s)$\n", strings.Join(r.Methods, "|"))
+		}
+		if r.Query != nil {
+			neg := "!"
+			if r.Query.Present {
+				neg = ""
+			}
+			// The first occurrence of the parameter decides, as in routing.Match.
+			fmt.Fprintf(&s, "RewriteCond %%{QUERY_STRING} %s^(?:(?!%[2]s(?:=|&|$))[^&]*&)*%[2]s=[^&]\n", neg, r.Query.Param)
+		}
+		fmt.Fprintf(&s, "RewriteRule \"%s\" - [E=MX_POOL:%s]\n", apacheRulePattern(r.Pattern), r.Pool)
+	}
+	fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} ^$\nRewriteRule ^ - [E=MX_POOL:%s]\n\n# Members.\n", routing.MainPool)
+
+	var balancers strings.Builder
+	for pi, p := range t.Pools {
+		switch p.Strategy {
+		case routing.ByUser, routing.ByRoom, routing.BySourceIP:
+			key := map[routing.Strategy]string{
+				routing.ByUser:     "reqenv('MX_USER')",
+				routing.ByRoom:     "reqenv('MX_ROOM')",
+				routing.BySourceIP: "%{REMOTE_ADDR}",
+			}[p.Strategy]
+			owner := rendezvousBuckets(p)
+			// An empty key (no token, no room) spreads round robin over the pool, as nginx and
+			// HAProxy do; a non-empty key picks its bucket's owner.
+			all := fmt.Sprintf("mx%d", pi)
+			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, all)
+			writeApacheBalancer(&balancers, p, all, false)
+			for mi, m := range p.Members {
+				name := fmt.Sprintf("mx%dm%d", pi, mi)
+				re := bucketRegex(owner, mi)
+				if re == "" {
+					fmt.Fprintf(&s, "# pool %s member %s owns no md5 bucket\n", p.Name, m.Name)
+					continue
+				}
+				fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"%s != '' && md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, key, re, name)
+				fmt.Fprintf(&balancers, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream))
+			}
+		default:
+			name := fmt.Sprintf("mx%d", pi)
+			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, name)
+			writeApacheBalancer(&balancers, p, name, p.Strategy == routing.Single)
+		}
+	}
+	s.WriteString("\n")
+	s.WriteString(balancers.String())
+	s.WriteString("ProxyPass \"/\" \"balancer://${MX_BALANCER}/\" interpolate nocanon\n")
+
+	var f strings.Builder
+	f.WriteString(header("#", "standalone Apache httpd configuration"))
+	user := o.User
+	if user == "" {
+		user = "www-data"
+	}
+	serverName := o.ServerName
+	if serverName == "" {
+		serverName = strings.Trim(o.ListenAddress, "[]")
+	}
+	fmt.Fprintf(&f, "ServerRoot \"%[1]s\"\nListen %[2]s:%[3]d\nPidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[4]s\nGroup %[4]s\nServerName %[5]s\n", o.RuntimeDir, o.ListenAddress, o.ListenPort, user, serverName)
+	for _, m := range apacheModules {
+		fmt.Fprintf(&f, "LoadModule %s \"%s/%s\"\n", m.name, o.ModulesDir, m.file)
+	}
+	fmt.Fprintf(&f, "\n<VirtualHost %s:%d>\n    ServerName %s\n", o.ListenAddress, o.ListenPort, serverName)
+	f.WriteString(indent(s.String(), "    "))
+	f.WriteString("</VirtualHost>\n")
+	return Config{Full: f.String(), Snippet: s.String()}, nil
+}
+
+// apacheRulePattern keeps a pattern that starts with '!' from reading as mod_rewrite's negation.
+func apacheRulePattern(p string) string {
+	if strings.HasPrefix(p, "!") {
+		return "[!]" + p[1:]
+	}
+	return p
+}
+
+func apacheMemberURL(upstream string) string {
+	if strings.HasPrefix(upstream, "unix:") {
+		return upstream + "|http://localhost"
+	}
+	return "http://" + upstream
+}
+
+// rendezvousBuckets assigns each md5 bucket to the member with the highest sha256(name|bucket).
+func rendezvousBuckets(p routing.Pool) []int {
+	owner := make([]int, apacheBuckets)
+	for b := range owner {
+		best := uint64(0)
+		for mi, m := range p.Members {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%02x", m.Name, b)))
+			if v := binary.BigEndian.Uint64(sum[:8]); mi == 0 || v > best {
+				best, owner[b] = v, mi
+			}
+		}
+	}
+	return owner
+}
+
+// bucketRegex is an alternation matching the two-hex-digit prefixes member mi owns, grouped by
+// first digit: "0[03a]|1.|..".
+func bucketRegex(owner []int, mi int) string {
+	const hex = "0123456789abcdef"
+	var alts []string
+	for hi := 0; hi < 16; hi++ {
+		var lo []byte
+		for li := 0; li < 16; li++ {
+			if owner[hi*16+li] == mi {
+				lo = append(lo, hex[li])
+			}
+		}
+		switch len(lo) {
+		case 0:
+		case 16:
+			alts = append(alts, string(hex[hi])+".")
+		case 1:
+			alts = append(alts, string(hex[hi])+string(lo))
+		default:
+			alts = append(alts, string(hex[hi])+"["+string(lo)+"]")
+		}
+	}
+	return strings.Join(alts, "|")
+}
+
+// writeApacheBalancer writes a byrequests balancer of the pool's members; with standby, every
+// member after the first is a hot standby.
+func writeApacheBalancer(b *strings.Builder, p routing.Pool, name string, standby bool) {
+	fmt.Fprintf(b, "# pool %s (%s): %s\n<Proxy \"balancer://%s\">\n", p.Name, p.Strategy, memberNames(p), name)
+	for mi, m := range p.Members {
+		flag := ""
+		if standby && mi > 0 {
+			flag = " status=+H"
+		}
+		fmt.Fprintf(b, "    BalancerMember \"%s\"%s\n", apacheMemberURL(m.Upstream), flag)
+	}
+	b.WriteString("    ProxySet lbmethod=byrequests\n</Proxy>\n")
+}

@@ -1,0 +1,170 @@
+package proxy
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+// RenderCaddy renders the table for Caddy (tested with 2.6.2).
+//
+// Each route is a named matcher (path_regexp on the decoded path, method, and a CEL expression
+// for the query condition) with a `handle` block; Caddy keeps handle blocks with named matchers
+// in written order and takes the first match, and the catch-all `handle` goes to the main pool.
+// Strategies: user and room `lb_policy header` on a request header the snippet sets from the
+// computed key (and strips before proxying), source_ip `lb_policy ip_hash`, round_robin
+// `round_robin`, single `first`.
+//
+// Caddy 2.6.2 hashes key+address with 32-bit FNV-1a for its rendezvous choice; member addresses
+// that differ only in their last characters spread keys very unevenly (fixed upstream after
+// 2.6.2). The renderer simulates that hash for every hashed pool and returns a warning when the
+// predicted spread is skewed.
+func RenderCaddy(t routing.Table, o Options) (Config, error) {
+	o, err := check(Caddy, t, o)
+	if err != nil {
+		return Config{}, err
+	}
+	pools := map[string]routing.Pool{}
+	for _, p := range t.Pools {
+		pools[p.Name] = p
+	}
+	var s strings.Builder
+	s.WriteString(header("#", "Caddy site block content"))
+	fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
+map {http.request.header.Authorization} {mx_token} {
+	"~%[4]s" ${1}
+	default {http.request.uri.query.%[1]s}
+}
+map {mx_token} {mx_user} {
+	~%[2]s ${1}
+	default {mx_token}
+}
+# Room key: capture 1 of the room pattern on the decoded path.
+map {http.request.uri.path} {mx_room} {
+	~%[3]s ${1}
+	default ""
+}
+request_header X-Mx-User {mx_user}
+request_header X-Mx-Room {mx_room}
+
+# Routes, first match wins (named matchers keep their written order).
+`, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
+	for i, r := range t.Routes {
+		fmt.Fprintf(&s, "# routes[%d] %s\n@mx_r%d {\n\tpath_regexp %s\n", i, commentSafe(r.Group), i, r.Pattern)
+		if len(r.Methods) > 0 {
+			fmt.Fprintf(&s, "\tmethod %s\n", strings.Join(r.Methods, " "))
+		}
+		if r.Query != nil {
+			op := "=="
+			if r.Query.Present {
+				op = "!="
+			}
+			fmt.Fprintf(&s, "\texpression {http.request.uri.query.%s} %s \"\"\n", r.Query.Param, op)
+		}
+		fmt.Fprintf(&s, "}\nhandle @mx_r%d {\n", i)
+		writeCaddyProxy(&s, pools[r.Pool], "\t")
+		s.WriteString("}\n")
+	}
+	s.WriteString("handle {\n")
+	writeCaddyProxy(&s, pools[routing.MainPool], "\t")
+	s.WriteString("}\n")
+
+	var f strings.Builder
+	f.WriteString(header("#", "standalone Caddyfile"))
+	f.WriteString("{\n")
+	if o.CaddyAdmin == "" {
+		f.WriteString("\tadmin off\n")
+	} else {
+		fmt.Fprintf(&f, "\tadmin %s\n", o.CaddyAdmin)
+	}
+	fmt.Fprintf(&f, "\tauto_https off\n\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
+	fmt.Fprintf(&f, "http://%s:%d {\n\tbind %s\n\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.ServerName, o.ListenPort, o.ListenAddress, o.MaxBodySize)
+	f.WriteString(indent(s.String(), "\t"))
+	f.WriteString("}\n")
+	return Config{Full: f.String(), Snippet: s.String(), Warnings: caddySpreadWarnings(t)}, nil
+}
+
+func writeCaddyProxy(s *strings.Builder, p routing.Pool, in string) {
+	addrs := make([]string, len(p.Members))
+	for i, m := range p.Members {
+		addrs[i] = m.Upstream
+		if strings.HasPrefix(m.Upstream, "unix:") {
+			addrs[i] = "unix/" + strings.TrimPrefix(m.Upstream, "unix:")
+		}
+	}
+	policy := map[routing.Strategy]string{
+		routing.ByUser:     "header X-Mx-User",
+		routing.ByRoom:     "header X-Mx-Room",
+		routing.BySourceIP: "ip_hash",
+		routing.RoundRobin: "round_robin",
+		routing.Single:     "first",
+	}[p.Strategy]
+	fmt.Fprintf(s, "%sreverse_proxy %s {\n", in, strings.Join(addrs, " "))
+	fmt.Fprintf(s, "%s\t# pool %s: %s\n", in, p.Name, memberNames(p))
+	fmt.Fprintf(s, "%s\tlb_policy %s\n", in, policy)
+	fmt.Fprintf(s, "%s\theader_up -X-Mx-User\n%s\theader_up -X-Mx-Room\n", in, in)
+	fmt.Fprintf(s, "%s}\n", in)
+}
+
+func memberNames(p routing.Pool) string {
+	n := make([]string, len(p.Members))
+	for i, m := range p.Members {
+		n[i] = m.Name
+	}
+	return strings.Join(n, " ")
+}
+
+// caddySpreadSamples is how many synthetic keys the spread simulation hashes.
+const caddySpreadSamples = 2000
+
+// caddySpreadWarnings predicts Caddy 2.6.2's rendezvous choice (highest FNV-1a-32 of
+// key+dial address) for synthetic user keys, room ids or client addresses, and warns about every
+// hashed pool where a member would get over 1.25 times or under 0.75 times its fair share.
+func caddySpreadWarnings(t routing.Table) []string {
+	var out []string
+	for _, p := range t.Pools {
+		if len(p.Members) < 2 || (p.Strategy != routing.ByUser && p.Strategy != routing.ByRoom && p.Strategy != routing.BySourceIP) {
+			continue
+		}
+		counts := make([]int, len(p.Members))
+		for k := 0; k < caddySpreadSamples; k++ {
+			var key string
+			switch p.Strategy {
+			case routing.ByUser:
+				key = fmt.Sprintf("dXNlcj%04x", k*7919)
+			case routing.ByRoom:
+				key = fmt.Sprintf("!r%05dXq:example.org", k*7919%100000)
+			default:
+				key = fmt.Sprintf("10.%d.%d.%d", k%7, (k/7)%256, (k*31)%254+1)
+			}
+			best, pick := uint32(0), -1
+			for i, m := range p.Members {
+				h := fnv.New32a()
+				_, _ = h.Write([]byte(key + m.Upstream))
+				if v := h.Sum32(); pick < 0 || v > best {
+					best, pick = v, i
+				}
+			}
+			counts[pick]++
+		}
+		fair := float64(caddySpreadSamples) / float64(len(p.Members))
+		skewed := false
+		for _, c := range counts {
+			if float64(c) > 1.25*fair || float64(c) < 0.75*fair {
+				skewed = true
+			}
+		}
+		if skewed {
+			parts := make([]string, len(p.Members))
+			for i, m := range p.Members {
+				parts[i] = fmt.Sprintf("%s=%d", m.Name, counts[i])
+			}
+			sort.Strings(parts)
+			out = append(out, fmt.Sprintf("caddy: pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
+		}
+	}
+	return out
+}

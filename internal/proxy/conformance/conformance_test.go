@@ -1,0 +1,431 @@
+// Package conformance starts the real proxies on loopback with configurations rendered from
+// compiled routing tables, sends a corpus of requests through them to stub upstreams, and checks
+// that each proxy picks a member of the pool routing.Match names, that this pool is the one
+// Synapse's docs expect, and that hashing strategies are sticky and spread.
+//
+// It needs nginx, haproxy, caddy and apache2 on PATH (or in /usr/sbin): a missing binary FAILS
+// the test; install them (`apt-get install nginx haproxy caddy apache2`, as .ci/run does).
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/proxy"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+// summary collects "proxy fleet passed/total" lines for the final report.
+var (
+	summaryMu sync.Mutex
+	summary   []string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	sort.Strings(summary)
+	for _, s := range summary {
+		fmt.Println("conformance:", s)
+	}
+	os.Exit(code)
+}
+
+// binaries finds the proxy binaries; a missing one fails the test.
+func binaries(t *testing.T) map[proxy.Proxy]string {
+	t.Helper()
+	names := map[proxy.Proxy]string{proxy.Nginx: "nginx", proxy.HAProxy: "haproxy", proxy.Caddy: "caddy", proxy.Apache: "apache2"}
+	out := map[proxy.Proxy]string{}
+	for p, n := range names {
+		path, err := exec.LookPath(n)
+		if err != nil {
+			for _, dir := range []string{"/usr/sbin", "/usr/bin", "/usr/local/bin"} {
+				if _, statErr := os.Stat(filepath.Join(dir, n)); statErr == nil {
+					path, err = filepath.Join(dir, n), nil
+					break
+				}
+			}
+		}
+		if err != nil {
+			t.Errorf("%s is not installed: the conformance suite needs nginx, haproxy, caddy and apache2 (run .ci/run, or apt-get install -y nginx haproxy caddy apache2)", n)
+			continue
+		}
+		out[p] = path
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return out
+}
+
+// stubs starts one HTTP server per process name on 127.0.0.1 answering `X-Upstream: <name>`.
+func stubs(t *testing.T, procNames []string) map[string]string {
+	t.Helper()
+	addrs := map[string]string{}
+	for _, n := range procNames {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := n
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("X-Upstream", name)
+			w.Header().Set("X-Seen-URI", r.RequestURI)
+			_, _ = io.WriteString(w, "{}")
+		}), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(func() { _ = srv.Close() })
+		addrs[n] = ln.Addr().String()
+	}
+	return addrs
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// compileFleet builds the fleet's table with routing.Compile, upstreams on the stubs.
+func compileFleet(t *testing.T, f fleetSpec, addrs map[string]string) routing.Table {
+	t.Helper()
+	var refs []fleet.WorkerRef
+	for _, w := range f.workers {
+		refs = append(refs, fleet.WorkerRef{Name: w.name, Roles: w.roles, Host: "127.0.0.1", Upstream: addrs[w.name], HTTPResources: w.resources})
+	}
+	cat, err := catalog.For(catalog.Latest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, probs := routing.Compile(cat, routing.Member{Name: routing.MainPool, Upstream: addrs[routing.MainPool]}, refs, f.writers, nil)
+	for _, p := range probs {
+		if !p.Warning {
+			t.Fatalf("fleet %s does not compile: %s: %s: %s", f.name, p.Path, p.Summary, p.Detail)
+		}
+	}
+	return table
+}
+
+func TestConformance(t *testing.T) {
+	bins := binaries(t)
+	reqs := corpus()
+	for _, f := range fleets() {
+		procs := []string{routing.MainPool}
+		for _, w := range f.workers {
+			procs = append(procs, w.name)
+		}
+		addrs := stubs(t, procs)
+		table := compileFleet(t, f, addrs)
+		checkExpectationsComplete(t, f, reqs)
+		for _, p := range proxy.Proxies {
+			t.Run(f.name+"/"+string(p), func(t *testing.T) {
+				port := startProxy(t, p, bins[p], table)
+				passed, total := runCorpus(t, p, port, table, f, reqs)
+				summaryMu.Lock()
+				summary = append(summary, fmt.Sprintf("%-7s %-15s %d/%d", p, f.name, passed, total))
+				summaryMu.Unlock()
+				t.Logf("%s %s: %d/%d requests conform", p, f.name, passed, total)
+			})
+		}
+	}
+}
+
+// checkExpectationsComplete makes sure every corpus category has an expectation for the fleet.
+func checkExpectationsComplete(t *testing.T, f fleetSpec, reqs []request) {
+	t.Helper()
+	for _, r := range reqs {
+		if _, ok := f.expect[r.category]; !ok {
+			t.Fatalf("fleet %s has no expectation for category %q", f.name, r.category)
+		}
+	}
+}
+
+// TestCorpusCoversCatalogue fails when a catalogue endpoint has no request in the corpus.
+func TestCorpusCoversCatalogue(t *testing.T) {
+	cat, err := catalog.For(catalog.Latest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := corpus()
+	for _, e := range cat.Endpoints {
+		re := e.Compiled()
+		hit := false
+		for _, r := range reqs {
+			p, _ := url.PathUnescape(r.path)
+			if re.MatchString(p) && (e.AllMethods() || slices.Contains(e.Methods, r.method)) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			t.Errorf("no corpus request for catalogue endpoint %s %v", e.Pattern, e.Methods)
+		}
+	}
+}
+
+// startProxy renders the table for p, runs the proxy's checker, starts it on a free loopback
+// port and waits until it answers.
+func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) int {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: port, RuntimeDir: dir}
+	render := map[proxy.Proxy]func(routing.Table, proxy.Options) (proxy.Config, error){
+		proxy.Nginx: proxy.RenderNginx, proxy.HAProxy: proxy.RenderHAProxy, proxy.Caddy: proxy.RenderCaddy, proxy.Apache: proxy.RenderApache,
+	}[p]
+	cfg, err := render(table, opts)
+	if err != nil {
+		t.Fatalf("render %s: %v", p, err)
+	}
+	for _, w := range cfg.Warnings {
+		t.Logf("warning: %s", w)
+	}
+	file := filepath.Join(dir, string(p)+".conf")
+	if err := os.WriteFile(file, []byte(cfg.Full), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	var checkArgs, runArgs []string
+	switch p {
+	case proxy.Nginx:
+		checkArgs = []string{"-t", "-p", dir, "-e", "stderr", "-c", file}
+		runArgs = []string{"-p", dir, "-e", "stderr", "-c", file, "-g", "daemon off;"}
+	case proxy.HAProxy:
+		checkArgs = []string{"-c", "-f", file}
+		runArgs = []string{"-db", "-f", file}
+	case proxy.Caddy:
+		checkArgs = []string{"validate", "--config", file, "--adapter", "caddyfile"}
+		runArgs = []string{"run", "--config", file, "--adapter", "caddyfile"}
+	case proxy.Apache:
+		checkArgs = []string{"-t", "-f", file}
+		runArgs = []string{"-X", "-f", file}
+	}
+	check := exec.Command(bin, checkArgs...)
+	check.Env = env
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s rejects the rendered configuration: %v\n%s\n--- config ---\n%s", bin, strings.Join(checkArgs, " "), err, out, cfg.Full)
+	}
+	cmd := exec.Command(bin, runArgs...)
+	cmd.Env = env
+	logPath := filepath.Join(dir, "run.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		_ = logFile.Close()
+	})
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("%s exited before answering: %v\n%s", p, err, out)
+		default:
+		}
+		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/_matrix/client/versions", port))
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.Header.Get("X-Upstream") != "" {
+				return port
+			}
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("%s did not answer on port %d within 20s (last error %v)\n%s", p, port, err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// clients returns an HTTP client whose connections come from the given loopback address.
+func clientFor(src string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	return &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			DialContext:         func(ctx context.Context, n, a string) (net.Conn, error) { return d.DialContext(ctx, n, a) },
+			MaxIdleConnsPerHost: 4,
+		},
+	}
+}
+
+// runCorpus sends every request through the proxy and checks it; it returns how many passed.
+func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fleetSpec, reqs []request) (int, int) {
+	t.Helper()
+	pools := map[string]routing.Pool{}
+	for _, pl := range table.Pools {
+		pools[pl.Name] = pl
+	}
+	clients := map[string]*http.Client{}
+	sticky := map[string]string{}          // pool|key -> member
+	spread := map[string]map[string]bool{} // pool -> members seen for non-empty keys
+	passed := 0
+	for i, r := range reqs {
+		src := r.sourceIP
+		if src == "" {
+			src = "127.0.0.1"
+		}
+		if clients[src] == nil {
+			clients[src] = clientFor(src)
+		}
+		member, seen, sent, err := send(clients[src], port, r)
+		if err != nil {
+			t.Errorf("request %d %s %s?%s: %v", i, r.method, r.path, r.query, err)
+			continue
+		}
+		res := routing.Match(table, matchRequest(r, src))
+		pool := pools[res.Pool]
+		var members []string
+		for _, m := range pool.Members {
+			members = append(members, m.Name)
+		}
+		ok := true
+		if seen != sent {
+			t.Errorf("%s forwarded %s %s as %q: the upstream must get the request URI unchanged", p, r.method, sent, seen)
+			ok = false
+		}
+		if !slices.Contains(members, member) {
+			t.Errorf("%s sent %s %s?%s (%s) to %q, not a member of pool %s %v that routing.Match chose", p, r.method, r.path, r.query, r.category, member, res.Pool, members)
+			ok = false
+		}
+		if want := f.expect[r.category]; !sameSet(want, members) {
+			t.Errorf("routing.Match sends %s %s?%s (%s) to pool %s %v; the docs expect %v", r.method, r.path, r.query, r.category, res.Pool, members, want)
+			ok = false
+		}
+		if res.Key != "" && res.Strategy != routing.RoundRobin && res.Strategy != routing.Single {
+			k := res.Pool + "|" + res.Key
+			if prev, seen := sticky[k]; seen && prev != member {
+				t.Errorf("%s is not sticky: key %q of pool %s went to %s and to %s (%s %s)", p, res.Key, res.Pool, prev, member, r.method, r.path)
+				ok = false
+			}
+			sticky[k] = member
+			if spread[res.Pool] == nil {
+				spread[res.Pool] = map[string]bool{}
+			}
+			spread[res.Pool][member] = true
+		}
+		if ok {
+			passed++
+		}
+	}
+	// Hashing pools with several members that saw many keys must use more than one member.
+	keys := map[string]int{}
+	for k := range sticky {
+		pl, _, _ := strings.Cut(k, "|")
+		keys[pl]++
+	}
+	for pl, n := range keys {
+		if len(pools[pl].Members) > 1 && n >= 10 && len(spread[pl]) < 2 {
+			t.Errorf("%s sent all %d keys of pool %s (%s) to one member %v", p, n, pl, pools[pl].Strategy, spread[pl])
+		}
+	}
+	return passed, len(reqs)
+}
+
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	sort.Strings(x)
+	sort.Strings(y)
+	return slices.Equal(x, y)
+}
+
+// matchRequest is what routing.Match sees of a corpus request.
+func matchRequest(r request, src string) routing.Request {
+	path, err := url.PathUnescape(r.path)
+	if err != nil {
+		path = r.path
+	}
+	q := r.query
+	h := map[string]string{}
+	if r.token != "" {
+		if r.inQuery {
+			q = joinQuery(q, "access_token="+url.QueryEscape(r.token))
+		} else {
+			h["Authorization"] = "Bearer " + r.token
+		}
+	}
+	return routing.Request{Method: r.method, Path: path, RawQuery: q, Headers: h, SourceIP: src}
+}
+
+func joinQuery(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "&" + b
+}
+
+// send performs the request and returns the member that answered, the request URI it saw and
+// the request URI sent.
+func send(c *http.Client, port int, r request) (member, seen, sent string, err error) {
+	q := r.query
+	if r.token != "" && r.inQuery {
+		q = joinQuery(q, "access_token="+url.QueryEscape(r.token))
+	}
+	raw := fmt.Sprintf("http://127.0.0.1:%d%s", port, r.path)
+	if q != "" {
+		raw += "?" + q
+	}
+	req, err := http.NewRequest(r.method, raw, nil)
+	if err != nil {
+		return "", "", "", err
+	}
+	sent = req.URL.RequestURI()
+	if r.method == "PUT" || r.method == "POST" {
+		req.Body = io.NopCloser(strings.NewReader("{}"))
+		req.ContentLength = 2
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" && !r.inQuery {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", "", sent, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	member = resp.Header.Get("X-Upstream")
+	if member == "" {
+		return "", "", sent, errors.New("no X-Upstream in the answer (status " + resp.Status + "): the proxy did not reach a stub")
+	}
+	return member, resp.Header.Get("X-Seen-URI"), sent, nil
+}

@@ -1,0 +1,108 @@
+package proxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+// RenderHAProxy renders the table for HAProxy (tested with 2.6).
+//
+// Routes become `use_backend` rules in table order (HAProxy evaluates them in declaration order,
+// first match wins), each matching the %-decoded path (`path,url_dec -m reg`, as routing.Match
+// does; plain path_reg would see the raw path) plus the route's methods and query condition.
+// Strategies: user and room `balance hash var(...)`, source_ip `balance source`, all with
+// `hash-type consistent` and explicit server ids derived from member names (the ring is placed
+// by id, so removing a member moves only its keys); round_robin `balance roundrobin`; single one
+// server with the others `backup`.
+//
+// The snippet is the frontend rules followed by the backend sections: append it after the
+// `bind` lines of your own frontend.
+func RenderHAProxy(t routing.Table, o Options) (Config, error) {
+	o, err := check(HAProxy, t, o)
+	if err != nil {
+		return Config{}, err
+	}
+	var s strings.Builder
+	s.WriteString(header("#", "HAProxy frontend rules followed by backends; append after your frontend's bind lines"))
+	fmt.Fprintf(&s, `    # User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
+    http-request set-var(txn.mx_token) 'req.fhdr(authorization),regsub("%[4]s","\1")' if { req.fhdr(authorization) -m reg '%[4]s' }
+    http-request set-var(txn.mx_token) url_param(%[1]s),url_dec unless { var(txn.mx_token) -m found }
+    http-request set-var(txn.mx_user) 'var(txn.mx_token),regsub("%[2]s.*$","\1")'
+    # Room key: capture 1 of the room pattern on the decoded path.
+    http-request set-var(txn.mx_room) 'path,url_dec,regsub("%[3]s.*$","\1")' if { path,url_dec -m reg '%[3]s' }
+`, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
+	for _, p := range queryParams(t) {
+		fmt.Fprintf(&s, "    acl mx_q_%s url_param(%s) -m reg .\n", p, p)
+	}
+	s.WriteString("    # Routes, first match wins.\n")
+	for i, r := range t.Routes {
+		cond := fmt.Sprintf("{ path,url_dec -m reg '%s' }", r.Pattern)
+		if len(r.Methods) > 0 {
+			cond += " { method " + strings.Join(r.Methods, " ") + " }"
+		}
+		if r.Query != nil {
+			neg := "!"
+			if r.Query.Present {
+				neg = ""
+			}
+			cond += fmt.Sprintf(" %smx_q_%s", neg, r.Query.Param)
+		}
+		fmt.Fprintf(&s, "    use_backend %s if %s # routes[%d] %s\n", haproxyBackend(r.Pool), cond, i, commentSafe(r.Group))
+	}
+	fmt.Fprintf(&s, "    use_backend %s\n", haproxyBackend(routing.MainPool))
+
+	for _, p := range t.Pools {
+		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n", haproxyBackend(p.Name))
+		switch p.Strategy {
+		case routing.ByUser:
+			s.WriteString("    balance hash var(txn.mx_user)\n    hash-type consistent\n")
+		case routing.ByRoom:
+			s.WriteString("    balance hash var(txn.mx_room)\n    hash-type consistent\n")
+		case routing.BySourceIP:
+			s.WriteString("    balance source\n    hash-type consistent\n")
+		default:
+			s.WriteString("    balance roundrobin\n")
+		}
+		ids := memberIDs(p)
+		for i, m := range p.Members {
+			backup := ""
+			if p.Strategy == routing.Single && i > 0 {
+				backup = " backup"
+			}
+			addr := m.Upstream
+			if strings.HasPrefix(addr, "unix:") {
+				addr = "unix@" + strings.TrimPrefix(addr, "unix:")
+			}
+			fmt.Fprintf(&s, "    server %s %s id %d%s\n", m.Name, addr, ids[i], backup)
+		}
+	}
+
+	var f strings.Builder
+	f.WriteString(header("#", "standalone HAProxy configuration"))
+	f.WriteString("global\n    maxconn 4096\n")
+	if o.User != "" {
+		fmt.Fprintf(&f, "    user %s\n", o.User)
+	}
+	fmt.Fprintf(&f, `    pidfile %s/haproxy.pid
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 180s
+    timeout server 180s
+    timeout http-request 30s
+
+frontend mx_synapse
+    bind %s:%d
+`, o.RuntimeDir, o.ListenAddress, o.ListenPort)
+	if o.ServerName != "" {
+		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
+	}
+	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.body_size gt %d }\n", o.MaxBodySize<<20)
+	f.WriteString(s.String())
+	return Config{Full: f.String(), Snippet: s.String()}, nil
+}
+
+func haproxyBackend(pool string) string { return "mx_" + pool }

@@ -1,0 +1,327 @@
+// Package proxy renders a routing.Table as reverse-proxy configuration for nginx, HAProxy,
+// Caddy and Apache. Every renderer reproduces routing.Match: the routes are tried in table
+// order, the first whose pattern, methods and query condition hold wins, and requests no route
+// takes go to routing.MainPool; the pool's strategy then picks a member.
+//
+// The package is pure (no framework, no I/O). Nothing from the table reaches a configuration
+// file unchecked: Validate rejects every name, upstream or pattern that could break out of its
+// quoting, so no table can inject a directive.
+package proxy
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
+)
+
+// Proxy names a supported reverse proxy.
+type Proxy string
+
+// The supported proxies.
+const (
+	Nginx   Proxy = "nginx"
+	HAProxy Proxy = "haproxy"
+	Caddy   Proxy = "caddy"
+	Apache  Proxy = "apache"
+)
+
+// Proxies lists every supported proxy, in documentation order.
+var Proxies = []Proxy{Nginx, HAProxy, Caddy, Apache}
+
+// Options are the deployment settings of a rendered configuration. The zero value renders a
+// configuration for a typical Debian install listening on 0.0.0.0:8008.
+type Options struct {
+	// ListenAddress is the address the standalone server binds (default 0.0.0.0).
+	ListenAddress string
+	// ListenPort is the port the standalone server binds (default 8008).
+	ListenPort int
+	// ServerName is the virtual host name (default "_" for nginx, none elsewhere).
+	ServerName string
+	// RuntimeDir holds the pid file, logs, temporary files and locks of a standalone server
+	// (default per proxy: /run/nginx, /run/haproxy, /var/lib/caddy, /run/apache2).
+	RuntimeDir string
+	// User is the account the standalone server's workers run as; empty leaves the proxy's
+	// default (nginx, HAProxy) or www-data (Apache, which needs one when started as root).
+	User string
+	// ModulesDir is where Apache's modules live (default /usr/lib/apache2/modules).
+	ModulesDir string
+	// CaddyAdmin is the Caddy admin endpoint address; empty turns the admin endpoint off.
+	CaddyAdmin string
+	// MaxBodySize is the largest request body accepted, in megabytes (default 50, like
+	// Synapse's max_upload_size).
+	MaxBodySize int
+}
+
+func (o Options) withDefaults(p Proxy) Options {
+	if o.ListenAddress == "" {
+		o.ListenAddress = "0.0.0.0"
+	}
+	if o.ListenPort == 0 {
+		o.ListenPort = 8008
+	}
+	if o.MaxBodySize == 0 {
+		o.MaxBodySize = 50
+	}
+	if o.RuntimeDir == "" {
+		o.RuntimeDir = map[Proxy]string{Nginx: "/run/nginx", HAProxy: "/run/haproxy", Caddy: "/var/lib/caddy", Apache: "/run/apache2"}[p]
+	}
+	if o.ModulesDir == "" {
+		o.ModulesDir = "/usr/lib/apache2/modules"
+	}
+	return o
+}
+
+var (
+	reHost       = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])$`)
+	reOptionPath = regexp.MustCompile(`^/[A-Za-z0-9._/-]*$`)
+	reServerName = regexp.MustCompile(`^(?:_|[A-Za-z0-9*](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$`)
+	reUser       = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+)
+
+func (o Options) validate() error {
+	var errs []string
+	if !reHost.MatchString(o.ListenAddress) {
+		errs = append(errs, fmt.Sprintf("listen address %q is not an IP address or host name", o.ListenAddress))
+	}
+	if o.ListenPort < 1 || o.ListenPort > 65535 {
+		errs = append(errs, fmt.Sprintf("listen port %d is outside 1-65535", o.ListenPort))
+	}
+	if o.ServerName != "" && !reServerName.MatchString(o.ServerName) {
+		errs = append(errs, fmt.Sprintf("server name %q is not a host name", o.ServerName))
+	}
+	for _, p := range []string{o.RuntimeDir, o.ModulesDir} {
+		if !reOptionPath.MatchString(p) {
+			errs = append(errs, fmt.Sprintf("path %q must be absolute and use only letters, digits, '.', '_', '-' and '/'", p))
+		}
+	}
+	if o.User != "" && !reUser.MatchString(o.User) {
+		errs = append(errs, fmt.Sprintf("user %q is not a valid account name", o.User))
+	}
+	if o.CaddyAdmin != "" && !reUpstreamHostPort.MatchString(o.CaddyAdmin) {
+		errs = append(errs, fmt.Sprintf("caddy admin address %q is not host:port", o.CaddyAdmin))
+	}
+	if o.MaxBodySize < 1 || o.MaxBodySize > 1<<20 {
+		errs = append(errs, fmt.Sprintf("max body size %d MB is outside 1-1048576", o.MaxBodySize))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid options: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Config is a rendered proxy configuration.
+type Config struct {
+	// Full is a standalone configuration: a runnable server listening on Options' address.
+	Full string
+	// Snippet is the part to include in an existing server: inside nginx's server{} block,
+	// inside a Caddy site block, inside an Apache <VirtualHost>; for HAProxy the frontend
+	// rules followed by the backend sections.
+	Snippet string
+	// HTTPSnippet is nginx only: maps and upstream blocks, to include in the http{} context
+	// (Snippet refers to them).
+	HTTPSnippet string
+	// Warnings are things the configuration does that the user should know (e.g. a Caddy
+	// 2.6.2 hash spread problem). Empty when there is nothing to say.
+	Warnings []string
+}
+
+// Supports says whether the proxy can express the strategy; nil means yes.
+func Supports(p Proxy, s routing.Strategy) error {
+	switch p {
+	case Nginx, HAProxy, Caddy, Apache:
+	default:
+		return fmt.Errorf("unknown proxy %q; supported proxies are %s", p, joinProxies())
+	}
+	switch s {
+	case routing.RoundRobin, routing.ByUser, routing.ByRoom, routing.BySourceIP, routing.Single:
+		// Every proxy expresses every strategy: nginx hash ... consistent, HAProxy balance hash
+		// / source, Caddy lb_policy header / ip_hash / first, Apache md5 buckets assigned by
+		// rendezvous hashing at render time (see apache.go).
+		return nil
+	}
+	return fmt.Errorf("proxy %s cannot express strategy %q; known strategies are %s", p, s, joinStrategies())
+}
+
+func joinProxies() string {
+	s := make([]string, len(Proxies))
+	for i, p := range Proxies {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinStrategies() string {
+	s := make([]string, len(routing.Strategies))
+	for i, p := range routing.Strategies {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+var (
+	reName             = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	reUpstreamHostPort = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]):([0-9]{1,5})$`)
+	reUpstreamUnix     = regexp.MustCompile(`^unix:/[A-Za-z0-9._/-]{1,200}$`)
+	reMethod           = regexp.MustCompile(`^[A-Z]{1,20}$`)
+	reParam            = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+	// Pattern characters that are safe inside every proxy's quoting. Whitespace, quotes,
+	// braces (nginx blocks, Caddy placeholders, Apache ${}), '#', ';', ',' and backslashes
+	// other than the escapes below are rejected.
+	rePatternChars = regexp.MustCompile(`^(?:[A-Za-z0-9^$.*+?()\[\]|/_:=!@~%&<>,-]|\\[.\-/?*+()\[\]|^$:!@~%&<>,=_dDwWsS])+$`)
+)
+
+// Validate checks that a table can be rendered safely: every pool name, member name, upstream,
+// method, query parameter and pattern is in a charset no proxy's syntax can be broken with, the
+// patterns compile (RE2, the subset Caddy needs), every route names a pool, and the main pool
+// exists. All problems are reported together.
+func Validate(t routing.Table) error {
+	var errs []string
+	add := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	pools := map[string]bool{}
+	for i, p := range t.Pools {
+		if !reName.MatchString(p.Name) {
+			add("pools[%d].name %q must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit", i, p.Name)
+		}
+		if pools[p.Name] {
+			add("pools[%d].name %q is used by two pools; pool names must be unique", i, p.Name)
+		}
+		pools[p.Name] = true
+		if !knownStrategy(p.Strategy) {
+			add("pools[%d] (%s) has strategy %q; known strategies are %s", i, p.Name, p.Strategy, joinStrategies())
+		}
+		if len(p.Members) == 0 {
+			add("pools[%d] (%s) has no members; give it at least one", i, p.Name)
+		}
+		members := map[string]bool{}
+		for j, m := range p.Members {
+			if !reName.MatchString(m.Name) {
+				add("pools[%d].members[%d].name %q must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit", i, j, m.Name)
+			}
+			if members[m.Name] {
+				add("pools[%d].members[%d].name %q appears twice in pool %s", i, j, m.Name, p.Name)
+			}
+			members[m.Name] = true
+			if err := validUpstream(m.Upstream); err != nil {
+				add("pools[%d].members[%d].upstream: %v", i, j, err)
+			}
+		}
+	}
+	if !pools[routing.MainPool] {
+		add("the table has no %q pool; it is the fallback of every request no route takes", routing.MainPool)
+	}
+	for i, r := range t.Routes {
+		if err := validPattern(r.Pattern); err != nil {
+			add("routes[%d].pattern: %v", i, err)
+		}
+		if !pools[r.Pool] {
+			add("routes[%d].pool %q is not a pool of the table", i, r.Pool)
+		}
+		for j, m := range r.Methods {
+			if !reMethod.MatchString(m) {
+				add("routes[%d].methods[%d] %q must be an upper-case HTTP method", i, j, m)
+			}
+		}
+		if r.Query != nil && !reParam.MatchString(r.Query.Param) {
+			add("routes[%d].query.param %q must be 1-64 letters, digits or '_'", i, r.Query.Param)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("routing table cannot be rendered: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func knownStrategy(s routing.Strategy) bool {
+	for _, k := range routing.Strategies {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+func validUpstream(u string) error {
+	if reUpstreamUnix.MatchString(u) {
+		return nil
+	}
+	m := reUpstreamHostPort.FindStringSubmatch(u)
+	if m == nil {
+		return fmt.Errorf("%q must be host:port, [ipv6]:port or unix:/path (letters, digits, '.', '-', '_', '/')", u)
+	}
+	if port, _ := strconv.Atoi(m[1]); port < 1 || port > 65535 {
+		return fmt.Errorf("%q has port %s outside 1-65535", u, m[1])
+	}
+	return nil
+}
+
+func validPattern(p string) error {
+	if len(p) == 0 || len(p) > 1000 {
+		return fmt.Errorf("pattern %q must be 1-1000 characters", p)
+	}
+	if !rePatternChars.MatchString(p) {
+		return fmt.Errorf("pattern %q may only use letters, digits, the regex operators ^$.*+?()[]|, the characters /_:=!@~%%&<>,- and the escapes \\. \\- \\/ \\d \\w \\s (no spaces, quotes, braces, '#' or ';')", p)
+	}
+	if _, err := regexp.Compile(p); err != nil {
+		return fmt.Errorf("pattern %q does not compile: %v", p, err)
+	}
+	return nil
+}
+
+// check validates the table, the options and every pool strategy for proxy p.
+func check(p Proxy, t routing.Table, o Options) (Options, error) {
+	if err := Validate(t); err != nil {
+		return o, err
+	}
+	o = o.withDefaults(p)
+	if err := o.validate(); err != nil {
+		return o, err
+	}
+	for _, pool := range t.Pools {
+		if err := Supports(p, pool.Strategy); err != nil {
+			return o, fmt.Errorf("pool %s: %w", pool.Name, err)
+		}
+	}
+	return o, nil
+}
+
+// queryParams returns the distinct query parameters the routes test, sorted.
+func queryParams(t routing.Table) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range t.Routes {
+		if r.Query != nil && !seen[r.Query.Param] {
+			seen[r.Query.Param] = true
+			out = append(out, r.Query.Param)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// memberID is a stable identifier for a member derived from its name, so that adding or removing
+// another member never changes it (HAProxy places servers on its hash ring by id).
+func memberIDs(p routing.Pool) []int {
+	used := map[int]bool{}
+	ids := make([]int, len(p.Members))
+	for i, m := range p.Members {
+		sum := sha256.Sum256([]byte(m.Name))
+		id := int(binary.BigEndian.Uint32(sum[:4])%999999) + 1
+		for used[id] {
+			id = id%999999 + 1
+		}
+		used[id] = true
+		ids[i] = id
+	}
+	return ids
+}
+
+// header is the comment every rendered file starts with.
+func header(comment string, what string) string {
+	return fmt.Sprintf("%s Generated by terraform-provider-synapse (%s). Do not edit: changes are overwritten.\n", comment, what)
+}

@@ -1,0 +1,95 @@
+package routing
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAnalyze(t *testing.T) {
+	pools := []Pool{{Name: MainPool, Strategy: Single, Members: []Member{{Name: "main", Upstream: "h:1"}}}, {Name: "a", Strategy: RoundRobin}, {Name: "b", Strategy: RoundRobin}}
+	get := []string{"GET", "HEAD"}
+	absent := &QueryCondition{Param: "since", Present: false}
+	type want struct {
+		route   string
+		summary string
+		detail  []string
+	}
+	cases := []struct {
+		name   string
+		routes []Route
+		want   []want
+	}{
+		{name: "clean", routes: []Route{
+			{Pattern: `^/_matrix/client/(r0|v3)/sync$`, Query: absent, Pool: "a"},
+			{Pattern: `^/_matrix/client/(r0|v3)/sync$`, Pool: "b"},
+			{Pattern: `^/_matrix/client/(api/v1|r0|v3|unstable)/pushrules/`, Methods: get, Pool: "a"},
+			{Pattern: `^/_matrix/client/(api/v1|r0|v3|unstable)/pushrules/`, Pool: "b"},
+			{Pattern: `^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send`, Pool: "a"},
+			{Pattern: `^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing`, Pool: "b"},
+		}},
+		{name: "identical pattern", routes: []Route{
+			{Pattern: `^/_matrix/federation/v1/send/`, Pool: "a"},
+			{Pattern: `^/_matrix/federation/v1/send/`, Pool: "b"},
+		}, want: []want{{"routes[1]", "Shadowed Route", []string{"route 1 (^/_matrix/federation/v1/send/ -> b)", "route 0 (^/_matrix/federation/v1/send/ -> a)"}}}},
+		{name: "broader prefix first", routes: []Route{
+			{Pattern: `^/_matrix/media/`, Pool: "a"},
+			{Pattern: `^/_matrix/media/v3/(download|thumbnail)/[^/]+/[^/]+$`, Pool: "b"},
+		}, want: []want{{"routes[1]", "Shadowed Route", []string{"route 0"}}}},
+		{name: "shadowed by two earlier routes together", routes: []Route{
+			{Pattern: `^/x/(a|b)$`, Pool: "a"},
+			{Pattern: `^/x/c$`, Pool: "a"},
+			{Pattern: `^/x/(b|c)$`, Pool: "b"},
+		}, want: []want{{"routes[2]", "Shadowed Route", []string{"route 0", "route 1"}}}},
+		{name: "method split covered by two routes", routes: []Route{
+			{Pattern: `^/p/`, Methods: get, Pool: "a"},
+			{Pattern: `^/p/`, Methods: []string{"PUT", "POST", "DELETE"}, Pool: "b"},
+			{Pattern: `^/p/`, Methods: []string{"PUT"}, Pool: "a"},
+		}, want: []want{{"routes[2]", "Shadowed Route", []string{"route 1"}}}},
+		{name: "GET route behind all-methods route", routes: []Route{
+			{Pattern: `^/p/`, Pool: "b"},
+			{Pattern: `^/p/`, Methods: get, Pool: "a"},
+		}, want: []want{{"routes[1]", "Shadowed Route", []string{"route 0"}}}},
+		{name: "initial-sync route after the sync route", routes: []Route{
+			{Pattern: `^/_matrix/client/(r0|v3)/sync$`, Pool: "b"},
+			{Pattern: `^/_matrix/client/(r0|v3)/sync$`, Query: absent, Pool: "a"},
+		}, want: []want{{"routes[1]", "Shadowed Route", []string{"if since unset"}}}},
+		{name: "partial overlap is not shadowing", routes: []Route{
+			{Pattern: `^/_matrix/client/(r0|v3)/.*/tags`, Pool: "a"},
+			{Pattern: `^/_matrix/client/(r0|v3)/rooms/.*/state`, Pool: "b"},
+		}},
+		{name: "never matching", routes: []Route{
+			{Pattern: `^/a$b`, Pool: "a"},
+			{Pattern: `^/x[^\x00-\x{10FFFF}]`, Pool: "a"},
+			{Pattern: `^/(`, Pool: "a"},
+			{Pattern: `^/ok`, Methods: []string{"get"}, Pool: "a"},
+			{Pattern: `^/ok2`, Query: &QueryCondition{}, Pool: "a"},
+			{Pattern: `^/ok3`, Pool: "nowhere"},
+		}, want: []want{
+			{"routes[0]", "Route Never Matches", []string{"^/a$b"}},
+			{"routes[1]", "Route Never Matches", []string{"no path matches"}},
+			{"routes[2]", "Invalid Route Pattern", []string{"^/("}},
+			{"routes[3]", "Invalid Route Method", []string{`"get"`}},
+			{"routes[4]", "Invalid Route Query", nil},
+			{"routes[5]", "Route To Unknown Pool", []string{`"nowhere"`}},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Analyze(Table{Routes: tc.routes, Pools: pools})
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(tc.want), got)
+			}
+			for i, w := range tc.want {
+				p := got[i]
+				if p.Path != w.route || p.Summary != w.summary {
+					t.Errorf("problem %d: %s; want %s %s", i, p, w.route, w.summary)
+				}
+				for _, d := range w.detail {
+					if !strings.Contains(p.Detail, d) {
+						t.Errorf("problem %d detail %q lacks %q", i, p.Detail, d)
+					}
+				}
+			}
+		})
+	}
+}

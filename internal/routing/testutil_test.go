@@ -1,0 +1,5 @@
+package routing
+
+import "net/url"
+
+func pathUnescape(p string) (string, error) { return url.PathUnescape(p) }
