@@ -103,22 +103,25 @@ type Stream struct {
 }
 
 type document struct {
-	Source            string              `json:"source"`
-	Versions          []string            `json:"versions"`
-	WorkerApps        []string            `json:"worker_apps"`
-	ListenerTypes     []string            `json:"listener_types"`
-	ListenerResources []string            `json:"listener_resources"`
-	MainInstanceName  string              `json:"main_instance_name"`
-	MainInstanceMap   string              `json:"main_instance_map_key"`
-	LogLevels         []string            `json:"log_levels"`
-	DefaultBind       map[string][]string `json:"default_bind_addresses"`
-	UnixSocketTypes   []string            `json:"unix_socket_listener_types"`
-	Deprecated        []DeprecatedOption  `json:"deprecated_worker_options"`
-	SharedOnly        []string            `json:"shared_only_options"`
-	SharedOnlySuffix  []string            `json:"shared_only_option_suffixes"`
-	Roles             []Role              `json:"roles"`
-	Streams           []Stream            `json:"streams"`
-	Endpoints         []Endpoint          `json:"endpoints"`
+	Source            string               `json:"source"`
+	Versions          []string             `json:"versions"`
+	WorkerApps        []string             `json:"worker_apps"`
+	ListenerTypes     []string             `json:"listener_types"`
+	ListenerResources []string             `json:"listener_resources"`
+	MainInstanceName  string               `json:"main_instance_name"`
+	MainInstanceMap   string               `json:"main_instance_map_key"`
+	LogLevels         []string             `json:"log_levels"`
+	DefaultBind       map[string][]string  `json:"default_bind_addresses"`
+	UnixSocketTypes   []string             `json:"unix_socket_listener_types"`
+	Deprecated        []DeprecatedOption   `json:"deprecated_worker_options"`
+	SharedOnly        []string             `json:"shared_only_options"`
+	SharedOnlySuffix  []string             `json:"shared_only_option_suffixes"`
+	LegacyShared      []LegacySharedOption `json:"legacy_shared_options"`
+	DatabaseEngines   []string             `json:"database_engines"`
+	WorkerDatabases   []string             `json:"worker_database_engines"`
+	Roles             []Role               `json:"roles"`
+	Streams           []Stream             `json:"streams"`
+	Endpoints         []Endpoint           `json:"endpoints"`
 }
 
 // Catalog is the view of the data for one Synapse version.
@@ -147,6 +150,12 @@ type Catalog struct {
 	SharedOnlyOptions []string
 	// SharedOnlyOptionSuffixes extend SharedOnlyOptions to every key ending so (`*_instances`).
 	SharedOnlyOptionSuffixes []string
+	// LegacySharedOptions are deprecated options of the shared homeserver.yaml, with the fix.
+	LegacySharedOptions []LegacySharedOption
+	// DatabaseEngines are the database.name values Synapse knows; WorkerDatabaseEngines those
+	// a fleet with workers can use (workers share the database with the main process).
+	DatabaseEngines       []string
+	WorkerDatabaseEngines []string
 
 	defaultBind map[string][]string
 }
@@ -155,6 +164,18 @@ type Catalog struct {
 type DeprecatedOption struct {
 	Key string `json:"key"`
 	// Fix completes the sentence "<key> is no longer supported: ...".
+	Fix string `json:"fix"`
+	// Warning marks an option Synapse only warns about (it still starts).
+	Warning bool `json:"warning,omitempty"`
+}
+
+// LegacySharedOption is a deprecated top-level option of the shared homeserver.yaml.
+type LegacySharedOption struct {
+	Key string `json:"key"`
+	// ReplacedBy is the duty option (a Role.Duty) that replaces it; "" if none. Set to false,
+	// or naming only the main process as its replacement does, the option is merely deprecated.
+	ReplacedBy string `json:"replaced_by,omitempty"`
+	// Fix completes the sentence "<key> is set: ...".
 	Fix string `json:"fix"`
 }
 
@@ -203,6 +224,9 @@ func For(version string) (*Catalog, error) {
 		SharedOnlyOptions:        doc.SharedOnly,
 		SharedOnlyOptionSuffixes: doc.SharedOnlySuffix,
 		defaultBind:              doc.DefaultBind,
+		LegacySharedOptions:      doc.LegacyShared,
+		DatabaseEngines:          doc.DatabaseEngines,
+		WorkerDatabaseEngines:    doc.WorkerDatabases,
 	}
 	for _, s := range doc.Streams {
 		if holds(v, s.Since, s.Until) {

@@ -102,6 +102,7 @@ func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewWorkerResource,
 		NewStreamWriterResource,
 		NewRoutingTableResource,
+		NewSharedConfigResource,
 	}
 }
 

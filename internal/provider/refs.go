@@ -123,8 +123,8 @@ func workerRefs(ctx context.Context, attrName string, list types.List, diags *di
 		var m workerRefModel
 		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
 		ref := fleet.WorkerRef{}
-		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Roles.IsUnknown() || m.Upstream.IsUnknown() ||
-			m.HTTPResources.IsUnknown() || m.InstanceMapEntry.IsUnknown() || m.ReplicationBindAddresses.IsUnknown() {
+		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Upstream.IsUnknown() || m.InstanceMapEntry.IsUnknown() ||
+			hasUnknownElement(m.Roles) || hasUnknownElement(m.HTTPResources) || hasUnknownElement(m.ReplicationBindAddresses) {
 			ok = false
 			continue
 		}
@@ -180,7 +180,7 @@ func streamWriterRefs(ctx context.Context, attrName string, list types.List, dia
 		}
 		var m streamWriterRefModel
 		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
-		if m.Stream.IsUnknown() || m.Writers.IsUnknown() {
+		if m.Stream.IsUnknown() || hasUnknownElement(m.Writers) {
 			ok = false
 			continue
 		}
@@ -197,20 +197,33 @@ func streamWriterRefs(ctx context.Context, attrName string, list types.List, dia
 	return out, ok
 }
 
-// stringsOf reads a known list or set of strings; null gives nil. Unknown elements read as "".
-func stringsOf(ctx context.Context, v attr.Value, diags *diag.Diagnostics) []string {
-	var out []string
+// stringsOf reads a known list or set of strings; null or empty gives nil. Unknown (or null)
+// elements read as "": callers check hasUnknownElement first when that matters.
+func stringsOf(_ context.Context, v attr.Value, _ *diag.Diagnostics) []string {
+	var elems []attr.Value
 	switch c := v.(type) {
 	case types.List:
 		if c.IsNull() || c.IsUnknown() {
 			return nil
 		}
-		diags.Append(c.ElementsAs(ctx, &out, false)...)
+		elems = c.Elements()
 	case types.Set:
 		if c.IsNull() || c.IsUnknown() {
 			return nil
 		}
-		diags.Append(c.ElementsAs(ctx, &out, false)...)
+		elems = c.Elements()
+	}
+	if len(elems) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		str, ok := e.(types.String)
+		if !ok || str.IsUnknown() || str.IsNull() {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, str.ValueString())
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -28,7 +29,7 @@ var (
 func NewStreamWriterResource() resource.Resource { return &streamWriterResource{} }
 
 type streamWriterResource struct {
-	catalog *catalog.Catalog
+	withCatalog
 }
 
 type streamWriterModel struct {
@@ -107,17 +108,6 @@ func streamTable(c *catalog.Catalog) string {
 		fmt.Fprintf(&b, "| `%s`%s | %s | %s | %s |\n", s.Key, since, strings.ReplaceAll(writers, "|", `\|`), endpoints, s.Restart)
 	}
 	return b.String()
-}
-
-func (r *streamWriterResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	r.catalog = catalogFrom(req.ProviderData)
-}
-
-func (r *streamWriterResource) cat() *catalog.Catalog {
-	if r.catalog == nil {
-		return catalogFrom(nil)
-	}
-	return r.catalog
 }
 
 func (r *streamWriterResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -206,16 +196,7 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 }
 
 func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m streamWriterModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
@@ -223,18 +204,24 @@ func (r *streamWriterResource) Read(_ context.Context, _ resource.ReadRequest, _
 }
 
 func (r *streamWriterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m streamWriterModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *streamWriterResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+}
+
+// apply renders the plan into the state. Inputs unknown at plan time are known now; rendering
+// is deterministic, so values known at plan time come out the same.
+func (r *streamWriterResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	var m streamWriterModel
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	r.render(ctx, &m, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &m)...)
 }

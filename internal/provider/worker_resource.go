@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -30,7 +31,7 @@ var (
 func NewWorkerResource() resource.Resource { return &workerResource{} }
 
 type workerResource struct {
-	catalog *catalog.Catalog
+	withCatalog
 }
 
 type workerModel struct {
@@ -256,17 +257,6 @@ func roleTable(c *catalog.Catalog) string {
 	return b.String()
 }
 
-func (r *workerResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	r.catalog = catalogFrom(req.ProviderData)
-}
-
-func (r *workerResource) cat() *catalog.Catalog {
-	if r.catalog == nil {
-		return catalogFrom(nil)
-	}
-	return r.catalog
-}
-
 func (r *workerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m workerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -490,38 +480,33 @@ func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
 }
 
 func (r *workerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m workerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// Inputs unknown at plan time are known now; rendering is deterministic, so values that
-	// were known at plan time come out the same.
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
 func (r *workerResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {}
 
 func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m workerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.render(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *workerResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+}
+
+// apply renders the plan into the state. Inputs unknown at plan time are known now; rendering
+// is deterministic, so values known at plan time come out the same.
+func (r *workerResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	var m workerModel
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	r.render(ctx, &m, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &m)...)
 }
 
 // endpointsValue converts catalogue endpoints to the computed endpoints list.

@@ -109,6 +109,18 @@ func TestWorkerResource(t *testing.T) {
 	for _, ec := range errorCases {
 		steps = append(steps, resource.TestStep{Config: workerHCL(ec.body), ExpectError: expectErr(ec.summary, ec.fragment)})
 	}
+	// each.key is unknown while Terraform validates: the plan (ModifyPlan) reports the error.
+	steps = append(steps, resource.TestStep{
+		Config: `
+resource "synapse_worker" "fe" {
+  for_each         = toset(["master"])
+  name             = each.key
+  host             = "h"
+  replication_port = 9093
+}
+`,
+		ExpectError: expectErr("Invalid Worker Name", "reserved"),
+	})
 
 	media := `
   name             = "media1"

@@ -1,0 +1,1002 @@
+package fleet
+
+// The shared configuration of a worker fleet: the settings every process (main and workers)
+// must agree on, validated across the whole fleet and rendered as one YAML fragment.
+//
+// Rendered key order (config_yaml), stable and documented:
+//
+//	listeners                         the main process's replication listener (type http)
+//	redis                             enabled: true, host/port or path, dbid, use_tls, password_path
+//	instance_map                      main first, then every process that must be reached, by name
+//	stream_writers                    catalogue stream order, main rendered as "master"
+//	pusher_instances                  list duties, catalogue order (always lists)
+//	federation_sender_instances
+//	media_instance_running_background_jobs   single duties, catalogue order ("master" for main)
+//	update_user_directory_from_worker
+//	notify_appservices_from_worker
+//	run_background_tasks_on
+//	outbound_federation_restricted_to (when set)
+//	enable_media_repo: false          (when a media worker exists)
+//	worker_replication_secret_path    (when set)
+//
+// The legacy start_pushers / send_federation options are never rendered: the list options
+// always are, and with a list present Synapse ignores the legacy booleans.
+//
+// Merging into an existing homeserver.yaml (MergedYAML) keeps the user's keys, their order and
+// comments, and appends the fragment's keys. Decision on conflicts: a key the fragment owns that
+// the file sets to another value is replaced by the fleet's value and reported as a WARNING
+// (the fleet is the source of truth, and the plan shows the result); `listeners` is merged by
+// appending the replication listener unless an equivalent one exists, and a file listener on
+// the same port or socket for something else is an ERROR, as are legacy options Synapse
+// refuses and a second replication secret. Blank lines between top-level keys are not kept
+// (a yaml.v3 limitation); comments are.
+//
+// An inline replication secret is never part of this fragment: RenderShared puts it in a
+// separate tiny file (SecretConfigYAML) that the processes load as one more --config-path.
+// Synapse merges config files shallowly, so a separate file with one top-level key is safe.
+
+import (
+	"fmt"
+	"net"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+)
+
+// MainProcess describes the main Synapse process as the shared config needs it.
+type MainProcess struct {
+	// Host is where workers reach the main process's replication listener.
+	Host string
+	// ReplicationPort is the TCP port of the replication listener (0: none).
+	ReplicationPort int
+	// ReplicationPath is the unix socket of the replication listener ("": none).
+	ReplicationPath string
+	// HTTPPort is the main process's client/federation listener (only checked for clashes).
+	HTTPPort int
+	// BindAddresses of the replication listener; empty means Synapse's default (all interfaces).
+	BindAddresses []string
+}
+
+// Redis is the shared redis block. Inline passwords are not supported: use PasswordPath.
+type Redis struct {
+	Host         string
+	Port         int
+	Path         string
+	DBID         *int
+	UseTLS       bool
+	PasswordPath string
+}
+
+// SharedConfig is everything synapse_shared_config reads.
+type SharedConfig struct {
+	Main          MainProcess
+	Workers       []WorkerRef
+	StreamWriters []StreamAssignment
+	// Redis is nil when not configured.
+	Redis                 *Redis
+	ReplicationSecretPath string
+	ReplicationSecret     string
+	// Duties overrides the duty options (keys are catalogue Role.Duty names such as
+	// pusher_instances or run_background_tasks_on). An absent key is defaulted from the
+	// workers' roles; a single-kind duty holds one element. "main" names the main process.
+	Duties map[string][]string
+	// OutboundFederationRestrictedTo lists the processes outbound federation goes through.
+	OutboundFederationRestrictedTo []string
+	// DatabaseEngine is database.name as the fleet will run it ("" when not stated).
+	DatabaseEngine string
+	// HomeserverYAML is an existing homeserver.yaml to merge the fragment into ("": none).
+	HomeserverYAML string
+}
+
+// SharedRender is what RenderShared produces.
+type SharedRender struct {
+	// ConfigYAML is the shared fragment.
+	ConfigYAML string
+	// MergedYAML is the fragment merged into HomeserverYAML (the fragment itself without one).
+	MergedYAML string
+	// SecretConfigYAML is `worker_replication_secret: ...` for an inline secret, else "".
+	SecretConfigYAML string
+	// InstanceMap is the rendered instance_map; InstanceMapKeys its keys in rendered order.
+	InstanceMap     map[string]InstanceMapEntry
+	InstanceMapKeys []string
+}
+
+// sharedView is the fleet resolved once for validation and rendering.
+type sharedView struct {
+	c       *catalog.Catalog
+	cfg     SharedConfig
+	workers map[string]*WorkerRef
+	// writers maps stream key -> set of fleet names writing it.
+	writers map[string]map[string]bool
+	duties  []duty
+	// user is the parsed homeserver_yaml mapping (nil when none or unparsable).
+	user      *yaml.Node
+	userValue map[string]any
+}
+
+// duty is one resolved duty option.
+type duty struct {
+	option   string
+	kind     string // "single" or "list"
+	role     string
+	targets  []string // fleet names; "main" is the main process
+	explicit bool
+}
+
+// isMain reports whether a fleet name is the main process ("main"; Synapse's own "master" is
+// rejected by the stream writer and duty checks with a hint).
+func isMain(_ *catalog.Catalog, name string) bool { return name == MainWriter }
+
+func (s *sharedView) dutyIsMainOnly(option string) bool {
+	for _, d := range s.duties {
+		if d.option == option {
+			for _, t := range d.targets {
+				if !isMain(s.c, t) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return true
+}
+
+func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
+	s := &sharedView{c: c, cfg: cfg, workers: map[string]*WorkerRef{}, writers: map[string]map[string]bool{}}
+	for i := range cfg.Workers {
+		w := &cfg.Workers[i]
+		if _, dup := s.workers[w.Name]; !dup && w.Name != "" {
+			s.workers[w.Name] = w
+		}
+	}
+	for _, a := range cfg.StreamWriters {
+		if s.writers[a.Stream] == nil {
+			s.writers[a.Stream] = map[string]bool{}
+		}
+		for _, w := range a.Writers {
+			if isMain(c, w) {
+				w = MainWriter
+			}
+			s.writers[a.Stream][w] = true
+		}
+	}
+	for _, r := range c.Roles {
+		if r.Duty == "" {
+			continue
+		}
+		d := duty{option: r.Duty, kind: r.DutyKind, role: r.Name}
+		if v, ok := cfg.Duties[r.Duty]; ok {
+			d.explicit = true
+			d.targets = append([]string(nil), v...)
+		} else {
+			for _, w := range cfg.Workers {
+				if containsString(w.Roles, r.Name) && w.Name != "" && !containsString(d.targets, w.Name) {
+					d.targets = append(d.targets, w.Name)
+				}
+			}
+			if len(d.targets) == 0 {
+				d.targets = []string{MainWriter}
+			}
+			if r.DutyKind != "list" {
+				d.targets = d.targets[:1]
+			}
+		}
+		s.duties = append(s.duties, d)
+	}
+	if strings.TrimSpace(cfg.HomeserverYAML) != "" {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(cfg.HomeserverYAML), &doc); err == nil && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+			s.user = doc.Content[0]
+			var m map[string]any
+			if doc.Content[0].Decode(&m) == nil {
+				s.userValue = m
+			}
+		}
+	}
+	return s
+}
+
+// hasSecret reports whether a replication secret is configured anywhere.
+func (s *sharedView) hasSecret() bool {
+	if s.cfg.ReplicationSecret != "" || s.cfg.ReplicationSecretPath != "" {
+		return true
+	}
+	for _, k := range []string{"worker_replication_secret", "worker_replication_secret_path"} {
+		if v, ok := s.userValue[k]; ok && v != nil && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateShared checks a fleet's shared configuration as a whole and returns every problem
+// at once, each on the attribute at fault.
+func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
+	var ps Problems
+	s := newSharedView(c, cfg)
+	s.checkMain(&ps)
+	s.checkWorkers(&ps)
+	s.checkAddresses(&ps)
+	s.checkStreamWriters(&ps)
+	s.checkDuties(&ps)
+	s.checkMedia(&ps)
+	s.checkRedis(&ps)
+	s.checkSecret(&ps)
+	s.checkOutbound(&ps)
+	s.checkDatabase(&ps)
+	s.checkHomeserverYAML(&ps)
+	return ps
+}
+
+func validPort(p int) bool { return p >= 1 && p <= 65535 }
+
+func (s *sharedView) checkMain(ps *Problems) {
+	m := s.cfg.Main
+	if m.ReplicationPort != 0 && m.ReplicationPath != "" {
+		ps.Add("main.replication_path", "Conflicting Replication Listener",
+			"main.replication_port (%d) and main.replication_path (%q) are both set; Synapse refuses a listener with both a port and a unix socket. Keep one.", m.ReplicationPort, m.ReplicationPath)
+	}
+	if m.ReplicationPort != 0 && !validPort(m.ReplicationPort) {
+		ps.Add("main.replication_port", "Invalid Port", "main.replication_port is %d; a TCP port is between 1 and 65535.", m.ReplicationPort)
+	}
+	if m.HTTPPort != 0 && !validPort(m.HTTPPort) {
+		ps.Add("main.http_port", "Invalid Port", "main.http_port is %d; a TCP port is between 1 and 65535.", m.HTTPPort)
+	}
+	if m.ReplicationPath != "" && !strings.HasPrefix(m.ReplicationPath, "/") {
+		ps.Add("main.replication_path", "Invalid Socket Path", "main.replication_path %q is not an absolute path; give the unix socket's absolute path.", m.ReplicationPath)
+	}
+	if m.ReplicationPort == 0 && m.ReplicationPath == "" && len(s.cfg.Workers) > 0 {
+		ps.Add("main.replication_port", "Missing Main Replication Listener",
+			"the fleet has %d worker(s), and every worker needs `instance_map.main` to reach the main process's replication listener; set main.replication_port (with main.host) or main.replication_path.", len(s.cfg.Workers))
+	}
+	if m.ReplicationPort != 0 && m.Host == "" {
+		ps.Add("main.host", "Missing Main Host", "main.replication_port is set but main.host is empty; workers reach the main process at instance_map.main.host. Set main.host.")
+	}
+	if m.ReplicationPort != 0 && m.ReplicationPort == m.HTTPPort {
+		ps.Add("main.replication_port", "Port Already In Use",
+			"main.replication_port and main.http_port are both %d; the replication listener needs a port of its own. Pick another main.replication_port.", m.HTTPPort)
+	}
+	for i, a := range m.BindAddresses {
+		if net.ParseIP(a) == nil && a != "localhost" {
+			ps.Add(Index("main.bind_addresses", i), "Invalid Bind Address", "main.bind_addresses[%d] is %q, which is not an IP address; Synapse binds IP addresses such as 127.0.0.1 or ::1.", i, a)
+		}
+	}
+}
+
+func (s *sharedView) checkWorkers(ps *Problems) {
+	seen := map[string]int{}
+	for i, w := range s.cfg.Workers {
+		p := Index("workers", i, "name")
+		if w.Name != "" { // an empty name is reported by the glue as a missing value
+			for _, q := range ValidateWorkerName(p, w.Name) {
+				q.Detail = fmt.Sprintf("workers[%d].name: %s", i, q.Detail)
+				*ps = append(*ps, q)
+			}
+		}
+		if j, dup := seen[w.Name]; dup && w.Name != "" {
+			ps.Add(p, "Duplicate Worker Name", "workers[%d] and workers[%d] are both named %q; Synapse tells processes apart by name only. Rename one of them.", j, i, w.Name)
+		} else {
+			seen[w.Name] = i
+		}
+		for _, r := range w.Roles {
+			if s.c.Role(r) == nil {
+				ps.Add(Index("workers", i, "roles"), "Unknown Worker Role", "workers[%d] (%q) has role %q, which Synapse %s does not know; known roles: %s.", i, w.Name, r, s.c.Version, strings.Join(s.c.RoleNames(), ", "))
+			}
+		}
+		if e := w.InstanceMap; e != nil {
+			ip := Index("workers", i, "instance_map_entry")
+			switch {
+			case e.Port != 0 && e.Path != "":
+				ps.Add(ip, "Conflicting Replication Listener", "workers[%d].instance_map_entry (%q) has both port %d and path %q; keep one.", i, w.Name, e.Port, e.Path)
+			case e.Port == 0 && e.Path == "":
+				ps.Add(ip, "Invalid Instance Map Entry", "workers[%d].instance_map_entry (%q) has neither a port nor a path; pass the synapse_worker resource itself.", i, w.Name)
+			case e.Port != 0 && !validPort(e.Port):
+				ps.Add(ip, "Invalid Port", "workers[%d].instance_map_entry.port is %d; a TCP port is between 1 and 65535.", i, e.Port)
+			}
+		}
+	}
+}
+
+// process endpoint for clash detection.
+type addrUse struct {
+	key   string // "tcp host:port" or "unix path"
+	owner string // process name
+	path  string
+	what  string
+}
+
+func (s *sharedView) checkAddresses(ps *Problems) {
+	var uses []addrUse
+	m := s.cfg.Main
+	if m.Host != "" && validPort(m.HTTPPort) {
+		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.HTTPPort)), MainWriter, "main.http_port", "HTTP listener"})
+	}
+	if m.Host != "" && validPort(m.ReplicationPort) && m.ReplicationPort != m.HTTPPort {
+		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.ReplicationPort)), MainWriter, "main.replication_port", "replication listener"})
+	}
+	if m.ReplicationPath != "" {
+		uses = append(uses, addrUse{"unix " + m.ReplicationPath, MainWriter, "main.replication_path", "replication socket"})
+	}
+	for i, w := range s.cfg.Workers {
+		var own []addrUse
+		if e := w.InstanceMap; e != nil {
+			switch {
+			case e.Port != 0 && e.Path == "":
+				host := e.Host
+				if host == "" {
+					host = w.Host
+				}
+				own = append(own, addrUse{"tcp " + net.JoinHostPort(host, strconv.Itoa(e.Port)), w.Name, Index("workers", i, "instance_map_entry"), "replication listener"})
+			case e.Path != "" && e.Port == 0:
+				own = append(own, addrUse{"unix " + e.Path, w.Name, Index("workers", i, "instance_map_entry"), "replication socket"})
+			}
+		}
+		if u := upstreamKey(w.Upstream); u != "" {
+			dupOwn := false
+			for _, o := range own {
+				dupOwn = dupOwn || o.key == u
+			}
+			if !dupOwn { // one listener may serve both; that is the worker's business
+				own = append(own, addrUse{u, w.Name, Index("workers", i, "upstream"), "HTTP listener"})
+			}
+		}
+		uses = append(uses, own...)
+	}
+	first := map[string]addrUse{}
+	for _, u := range uses {
+		prev, clash := first[u.key]
+		if !clash {
+			first[u.key] = u
+			continue
+		}
+		if prev.owner == u.owner && u.owner != MainWriter {
+			continue
+		}
+		where := strings.TrimPrefix(strings.TrimPrefix(u.key, "tcp "), "unix ")
+		ps.Add(u.path, "Address Already In Use",
+			"%s: the %s of %q and the %s of %q (%s) both use %s; two processes cannot listen on the same address. Give one of them another port or socket path.",
+			u.path, u.what, u.owner, prev.what, prev.owner, prev.path, where)
+	}
+}
+
+// upstreamKey turns a worker's upstream ("host:port" or "unix:/path") into an address key.
+func upstreamKey(up string) string {
+	if up == "" {
+		return ""
+	}
+	if p, ok := strings.CutPrefix(up, "unix:"); ok {
+		return "unix " + p
+	}
+	h, p, err := net.SplitHostPort(up)
+	if err != nil {
+		return ""
+	}
+	return "tcp " + net.JoinHostPort(h, p)
+}
+
+func (s *sharedView) checkStreamWriters(ps *Problems) {
+	assigned := map[string]int{}
+	for i, a := range s.cfg.StreamWriters {
+		sp := Index("stream_writers", i, "stream")
+		if j, dup := assigned[a.Stream]; dup && a.Stream != "" {
+			ps.Add(sp, "Stream Assigned Twice", "stream_writers[%d] and stream_writers[%d] both assign stream %q; Synapse has one writer list per stream. Merge them into one synapse_stream_writer.", j, i, a.Stream)
+		} else {
+			assigned[a.Stream] = i
+		}
+		prefix := fmt.Sprintf("stream_writers[%d].", i)
+		for _, q := range ValidateStreamAssignment(s.c, a) {
+			if q.Path == "stream" && a.Stream == "" {
+				continue // reported by the glue as a missing value
+			}
+			q.Path = prefix + q.Path
+			q.Detail = fmt.Sprintf("stream_writers[%d]: %s", i, q.Detail)
+			*ps = append(*ps, q)
+		}
+		seen := map[string]bool{}
+		for j, w := range a.Writers {
+			wp := Index("stream_writers", i, "writers") + fmt.Sprintf("[%d]", j)
+			if seen[w] || w == s.c.MainInstanceName {
+				continue // reported above
+			}
+			seen[w] = true
+			if isMain(s.c, w) {
+				continue
+			}
+			wr, ok := s.workers[w]
+			if !ok {
+				ps.Add(wp, "Unknown Stream Writer", "stream_writers[%d].writers[%d] is %q, which is neither a worker of this fleet (`workers`) nor \"main\"; add the worker to `workers` or fix the name.", i, j, w)
+				continue
+			}
+			if wr.InstanceMap == nil {
+				ps.Add(wp, "Stream Writer Not In Instance Map", "stream_writers[%d].writers[%d]: worker %q writes stream %q but has no replication listener, so it cannot be in instance_map and other processes cannot reach it; give the worker a replication_port.", i, j, w, a.Stream)
+			}
+		}
+	}
+}
+
+func (s *sharedView) checkDuties(ps *Problems) {
+	for _, d := range s.duties {
+		if !d.explicit {
+			continue
+		}
+		if d.kind == "list" && len(d.targets) == 0 {
+			ps.Warn(d.option, "Duty Assigned To Nobody", "%s is an empty list: Synapse then runs this duty on no process at all. List \"main\" or a worker, or leave %s unset to derive it from the workers' roles.", d.option, d.option)
+		}
+		seen := map[string]bool{}
+		for j, t := range d.targets {
+			p := d.option
+			if d.kind == "list" {
+				p = Index(d.option, j)
+			}
+			if t == "" {
+				ps.Add(p, "Unknown Duty Target", "%s is empty; Synapse would run the duty on the main process only by accident. Name \"main\" or a worker, or leave it unset.", p)
+				continue
+			}
+			if isMain(s.c, t) {
+				t = MainWriter
+			}
+			if seen[t] {
+				ps.Add(p, "Duplicate Duty Target", "%s repeats %q; list each process once (the list order decides sharding).", p, t)
+				continue
+			}
+			seen[t] = true
+			if t == MainWriter {
+				continue
+			}
+			w, ok := s.workers[t]
+			if !ok {
+				ps.Add(p, "Unknown Duty Target", "%s names %q, which is neither a worker of this fleet nor \"main\"; Synapse does not check this and would silently run the duty nowhere. Fix the name or add the worker to `workers`.", p, t)
+				continue
+			}
+			if !containsString(w.Roles, d.role) {
+				ps.Warn(p, "Duty On Worker Without Role", "%s names worker %q, which does not have the %q role; it will run the duty anyway. Add the role to the worker so routing and documentation agree.", p, t, d.role)
+			}
+		}
+		for i, w := range s.cfg.Workers {
+			if containsString(w.Roles, d.role) && !seen[w.Name] && w.Name != "" {
+				ps.Warn(Index("workers", i, "roles"), "Worker Role Without Duty", "workers[%d] (%q) has the %q role but %s does not name it, so it will not do that duty; add it to %s or drop the role.", i, w.Name, d.role, d.option, d.option)
+			}
+		}
+	}
+}
+
+func (s *sharedView) checkMedia(ps *Problems) {
+	firstHost, firstIdx := "", -1
+	for i, w := range s.cfg.Workers {
+		if !s.isMediaWorker(w) {
+			continue
+		}
+		if firstIdx < 0 {
+			firstHost, firstIdx = w.Host, i
+		} else if w.Host != firstHost {
+			ps.Warn(Index("workers", i, "host"), "Media Workers On Several Hosts", "workers[%d] (%q) serves media on host %q and workers[%d] on host %q; every media worker must see the same media_store_path, so use shared storage (NFS, or a storage provider) or keep the media workers on one host.", i, w.Name, w.Host, firstIdx, firstHost)
+		}
+		// Endpoints that need the serving process to write a stream (quarantine admin APIs).
+		var need []string
+		for _, e := range s.c.EndpointsForRoles(w.Roles) {
+			if e.RequiresStream != "" && !containsString(need, e.RequiresStream) {
+				need = append(need, e.RequiresStream)
+			}
+		}
+		for _, st := range need {
+			if !s.writers[st][w.Name] {
+				ps.Add(Index("workers", i, "roles"), "Media Worker Not A Stream Writer", "workers[%d] (%q) serves the media admin APIs that quarantine media, and Synapse %s only lets writers of the %q stream do that (otherwise the admin API returns 500). Add %q to the writers of a synapse_stream_writer for %s.", i, w.Name, s.c.Version, st, w.Name, st)
+			}
+		}
+	}
+}
+
+func (s *sharedView) hasMediaWorker() bool {
+	for _, w := range s.cfg.Workers {
+		if s.isMediaWorker(w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sharedView) isMediaWorker(w WorkerRef) bool {
+	for _, r := range w.Roles {
+		if rr := s.c.Role(r); rr != nil && rr.EnableMediaRepo {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *sharedView) checkRedis(ps *Problems) {
+	r := s.cfg.Redis
+	if r == nil {
+		if len(s.cfg.Workers) > 0 && !userRedisEnabled(s.userValue) {
+			ps.Add("redis", "Missing Redis", "the fleet has %d worker(s), and Synapse workers replicate through redis (without it they stop with an assertion at startup); set `redis`.", len(s.cfg.Workers))
+		}
+		return
+	}
+	if r.Port != 0 && !validPort(r.Port) {
+		ps.Add("redis.port", "Invalid Port", "redis.port is %d; a TCP port is between 1 and 65535.", r.Port)
+	}
+	if r.Path != "" && (r.Host != "" || r.Port != 0 || r.UseTLS) {
+		ps.Add("redis.path", "Conflicting Redis Address", "redis.path (%q) is set together with redis.host, redis.port or redis.use_tls; Synapse then ignores the TCP settings silently. Keep either path or host/port.", r.Path)
+	}
+	if r.DBID != nil && *r.DBID < 0 {
+		ps.Add("redis.dbid", "Invalid Redis Database", "redis.dbid is %d; redis databases are numbered from 0.", *r.DBID)
+	}
+}
+
+func userRedisEnabled(user map[string]any) bool {
+	r, ok := user["redis"].(map[string]any)
+	return ok && r["enabled"] == true
+}
+
+func isLoopback(addr string) bool {
+	if addr == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(addr)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *sharedView) checkSecret(ps *Problems) {
+	if s.cfg.ReplicationSecret != "" && s.cfg.ReplicationSecretPath != "" {
+		ps.Add("replication_secret", "Conflicting Replication Secret", "replication_secret and replication_secret_path are both set; Synapse refuses both. Keep replication_secret_path (the secret then never reaches Terraform state).")
+	}
+	if s.cfg.ReplicationSecretPath != "" && !strings.HasPrefix(s.cfg.ReplicationSecretPath, "/") {
+		ps.Add("replication_secret_path", "Invalid Secret Path", "replication_secret_path %q is not absolute; Synapse resolves it against its working directory. Give an absolute path.", s.cfg.ReplicationSecretPath)
+	}
+	if s.cfg.ReplicationSecret != "" && strings.TrimSpace(s.cfg.ReplicationSecret) != s.cfg.ReplicationSecret {
+		ps.Add("replication_secret", "Invalid Replication Secret", "replication_secret starts or ends with white space; Synapse strips a secret read from a file, so the processes would disagree. Remove the white space.")
+	}
+	for _, r := range s.cfg.ReplicationSecret {
+		if r > 127 || r < 32 {
+			ps.Add("replication_secret", "Invalid Replication Secret", "replication_secret holds a non-ASCII or control character; Synapse sends it in an HTTP header and fails on the first replication call. Use printable ASCII.")
+			break
+		}
+	}
+	if s.hasSecret() {
+		return
+	}
+	m := s.cfg.Main
+	if m.ReplicationPort != 0 && m.ReplicationPath == "" {
+		if bad := s.nonLoopback(m.BindAddresses); bad != "" {
+			p := "main.bind_addresses"
+			if len(m.BindAddresses) == 0 {
+				p = "main.replication_port"
+			}
+			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver. Bind it to 127.0.0.1 or ::1 (main.bind_addresses), or set replication_secret_path.", m.ReplicationPort, bad)
+		}
+	}
+	for i, w := range s.cfg.Workers {
+		if w.InstanceMap == nil || w.InstanceMap.Path != "" || w.InstanceMap.Port == 0 {
+			continue
+		}
+		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
+			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Bind it to 127.0.0.1 or ::1 (the worker's bind_addresses), or set replication_secret_path.", i, w.Name, w.InstanceMap.Port, bad)
+		}
+	}
+}
+
+// nonLoopback returns the first non-loopback address, with empty meaning Synapse's default
+// (all interfaces).
+func (s *sharedView) nonLoopback(addrs []string) string {
+	if len(addrs) == 0 {
+		return fmt.Sprintf("all interfaces (Synapse's default %s)", quoted(s.c.DefaultBindAddresses("http")))
+	}
+	for _, a := range addrs {
+		if !isLoopback(a) {
+			return strconv.Quote(a)
+		}
+	}
+	return ""
+}
+
+func (s *sharedView) checkOutbound(ps *Problems) {
+	o := s.cfg.OutboundFederationRestrictedTo
+	if len(o) == 0 {
+		return
+	}
+	if !s.hasSecret() {
+		ps.Add("outbound_federation_restricted_to", "Missing Replication Secret", "outbound_federation_restricted_to is set, and Synapse then refuses to start without a replication secret (the proxied requests are authenticated with it). Set replication_secret_path.")
+	}
+	seen := map[string]bool{}
+	for i, n := range o {
+		p := Index("outbound_federation_restricted_to", i)
+		switch {
+		case seen[n]:
+			ps.Add(p, "Duplicate Duty Target", "%s repeats %q; list each process once.", p, n)
+		case isMain(s.c, n):
+			ps.Add(p, "Main Process Not Allowed", "%s is %q: Synapse cannot name the main process here consistently (\"master\" fails on the main process, \"main\" on the workers). List workers only.", p, n)
+		case s.workers[n] == nil:
+			ps.Add(p, "Unknown Duty Target", "%s names %q, which is not a worker of this fleet; fix the name or add the worker to `workers`.", p, n)
+		case s.workers[n].InstanceMap == nil:
+			ps.Add(p, "Worker Not In Instance Map", "%s names worker %q, which has no replication listener; Synapse needs every outbound federation proxy in instance_map. Give the worker a replication_port.", p, n)
+		}
+		seen[n] = true
+	}
+}
+
+func (s *sharedView) checkDatabase(ps *Problems) {
+	e := s.cfg.DatabaseEngine
+	switch {
+	case e == "" || containsString(s.c.WorkerDatabaseEngines, e):
+	case containsString(s.c.DatabaseEngines, e):
+		ps.Add("database_engine", sumDatabase, "database_engine is %q; Synapse workers share the database with the main process, which %s cannot do. Migrate (e.g. with synapse_port_db) and set database_engine to one of %s.", e, e, quoted(s.c.WorkerDatabaseEngines))
+	default:
+		ps.Add("database_engine", "Unknown Database Engine", "database_engine is %q; allowed: %s.", e, quoted(s.c.WorkerDatabaseEngines))
+	}
+}
+
+// sumDatabase is the summary of a database engine workers cannot share.
+const sumDatabase = "Workers Need PostgreSQL"
+
+func (s *sharedView) checkHomeserverYAML(ps *Problems) {
+	if strings.TrimSpace(s.cfg.HomeserverYAML) == "" {
+		return
+	}
+	if s.user == nil {
+		var doc yaml.Node
+		err := yaml.Unmarshal([]byte(s.cfg.HomeserverYAML), &doc)
+		msg := "it is not a YAML mapping"
+		if err != nil {
+			msg = err.Error()
+		}
+		ps.Add("homeserver_yaml", "Invalid Homeserver YAML", "homeserver_yaml does not parse as a YAML mapping (%s); pass the file with file(\"homeserver.yaml\").", msg)
+		return
+	}
+	const sumLegacy = "Legacy Option In Homeserver YAML"
+	for _, d := range s.c.DeprecatedWorkerOptions {
+		if v, ok := s.userValue[d.Key]; ok {
+			add := ps.Add
+			if d.Warning {
+				add = ps.Warn
+			}
+			add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v, which is no longer supported: %s", d.Key, v, d.Fix)
+		}
+	}
+	for _, l := range s.c.LegacySharedOptions {
+		v, ok := s.userValue[l.Key]
+		if !ok {
+			continue
+		}
+		add := ps.Add
+		if l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)) {
+			add = ps.Warn // deprecated, but agrees with what the fleet renders
+		}
+		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
+	}
+	if db, ok := s.userValue["database"].(map[string]any); ok {
+		if name, _ := db["name"].(string); name != "" && !containsString(s.c.WorkerDatabaseEngines, name) && len(s.cfg.Workers) > 0 {
+			ps.Add("homeserver_yaml", sumDatabase, "homeserver_yaml sets database.name: %s; Synapse workers share the database with the main process, which %s cannot do. Migrate to PostgreSQL (synapse_port_db).", name, name)
+		}
+	}
+	if _, ok := s.userValue["worker_replication_secret"]; ok && (s.cfg.ReplicationSecret != "" || s.cfg.ReplicationSecretPath != "") {
+		ps.Add("homeserver_yaml", "Conflicting Replication Secret", "homeserver_yaml sets worker_replication_secret while this resource sets replication_secret or replication_secret_path; Synapse refuses two secrets. Remove it from the file.")
+	}
+	if _, ok := s.userValue["worker_replication_secret_path"]; ok && s.cfg.ReplicationSecret != "" {
+		ps.Add("homeserver_yaml", "Conflicting Replication Secret", "homeserver_yaml sets worker_replication_secret_path while this resource sets replication_secret; Synapse refuses both. Use replication_secret_path on this resource and remove the key from the file.")
+	}
+	if s.hasMediaWorker() {
+		ls, _ := s.userValue["listeners"].([]any)
+		for i, l := range ls {
+			lm, _ := l.(map[string]any)
+			if servesResource(lm["resources"], "media") {
+				ps.Add("homeserver_yaml", "Media Listener On Main Process", "homeserver_yaml: listeners[%d] serves the `media` resource, but the fleet has a media worker, so the shared config sets enable_media_repo: false and the main process refuses to start (\"'media' resource conflicts with enable_media_repo=False\"). Remove `media` from that listener and route media to the media worker.", i)
+			}
+		}
+	}
+	frag := s.fragment()
+	_, conflicts, err := mergeFragment(s.user, frag)
+	if err != nil {
+		ps.Add("homeserver_yaml", "Invalid Homeserver YAML", "homeserver_yaml: %s.", err)
+	}
+	for _, k := range conflicts {
+		ps.Warn("homeserver_yaml", "Setting Replaced In Homeserver YAML", "homeserver_yaml sets %s to a value other than this fleet's; merged_yaml uses the fleet's value (see config_yaml). Remove %s from the file, or change the fleet, to silence this warning.", k, k)
+	}
+}
+
+// RenderShared renders the shared fragment, the merged homeserver.yaml, the secret file and
+// the instance map. It assumes ValidateShared found no errors; on invalid input it still
+// returns deterministic output and never panics.
+func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
+	s := newSharedView(c, cfg)
+	var out SharedRender
+	out.InstanceMap, out.InstanceMapKeys = s.instanceMap()
+	frag := s.fragment()
+	b := encodeYAML(frag)
+	out.ConfigYAML = b
+	out.MergedYAML = b
+	if strings.TrimSpace(cfg.HomeserverYAML) != "" {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(cfg.HomeserverYAML), &doc); err != nil {
+			return out, fmt.Errorf("homeserver_yaml does not parse: %w", err)
+		}
+		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+			return out, fmt.Errorf("homeserver_yaml is not a YAML mapping")
+		}
+		merged, _, err := mergeFragment(doc.Content[0], frag)
+		if err != nil {
+			return out, err
+		}
+		doc.Content[0] = merged
+		out.MergedYAML = encodeYAML(&doc)
+	}
+	if cfg.ReplicationSecret != "" {
+		out.SecretConfigYAML = encodeYAML(yamlMap("worker_replication_secret", yamlStr(cfg.ReplicationSecret)))
+	}
+	return out, nil
+}
+
+// instanceMap lists main and every process that must be reachable: stream writers and the
+// outbound federation proxies. Keys: "main" first, then worker names sorted.
+func (s *sharedView) instanceMap() (map[string]InstanceMapEntry, []string) {
+	m := map[string]InstanceMapEntry{}
+	keys := []string{}
+	mp := s.cfg.Main
+	if mp.ReplicationPath != "" {
+		m[s.c.MainInstanceMapKey] = InstanceMapEntry{Path: mp.ReplicationPath}
+		keys = append(keys, s.c.MainInstanceMapKey)
+	} else if mp.ReplicationPort != 0 {
+		m[s.c.MainInstanceMapKey] = InstanceMapEntry{Host: mp.Host, Port: mp.ReplicationPort}
+		keys = append(keys, s.c.MainInstanceMapKey)
+	}
+	need := map[string]bool{}
+	for _, ws := range s.writers {
+		for w := range ws {
+			need[w] = true
+		}
+	}
+	for _, w := range s.cfg.OutboundFederationRestrictedTo {
+		need[w] = true
+	}
+	var names []string
+	for n := range need {
+		w, ok := s.workers[n]
+		if !ok || w.InstanceMap == nil || isMain(s.c, n) {
+			continue
+		}
+		e := *w.InstanceMap
+		if e.Path != "" {
+			e = InstanceMapEntry{Path: e.Path}
+		} else if e.Host == "" {
+			e.Host = w.Host
+		}
+		m[n] = e
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return m, append(keys, names...)
+}
+
+// fragment builds the shared config mapping in the documented key order.
+func (s *sharedView) fragment() *yaml.Node {
+	root := yamlMap()
+	mp := s.cfg.Main
+	if mp.ReplicationPort != 0 || mp.ReplicationPath != "" {
+		yamlAppend(root, "listeners", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{ListenerNode(s.replicationListener())}})
+	}
+	if r := s.cfg.Redis; r != nil {
+		rn := yamlMap("enabled", yamlBool(true))
+		if r.Path != "" {
+			yamlAppend(rn, "path", yamlStr(r.Path))
+		} else {
+			if r.Host != "" {
+				yamlAppend(rn, "host", yamlStr(r.Host))
+			}
+			if r.Port != 0 {
+				yamlAppend(rn, "port", yamlInt(r.Port))
+			}
+		}
+		if r.DBID != nil {
+			yamlAppend(rn, "dbid", yamlInt(*r.DBID))
+		}
+		if r.UseTLS && r.Path == "" {
+			yamlAppend(rn, "use_tls", yamlBool(true))
+		}
+		if r.PasswordPath != "" {
+			yamlAppend(rn, "password_path", yamlStr(r.PasswordPath))
+		}
+		yamlAppend(root, "redis", rn)
+	}
+	im, keys := s.instanceMap()
+	if len(keys) > 0 {
+		imn := yamlMap()
+		for _, k := range keys {
+			e := im[k]
+			en := yamlMap()
+			if e.Path != "" {
+				yamlAppend(en, "path", yamlStr(e.Path))
+			} else {
+				yamlAppend(en, "host", yamlStr(e.Host))
+				yamlAppend(en, "port", yamlInt(e.Port))
+				if e.TLS {
+					yamlAppend(en, "tls", yamlBool(true))
+				}
+			}
+			yamlAppend(imn, k, en)
+		}
+		yamlAppend(root, "instance_map", imn)
+	}
+	// stream_writers in catalogue order, unknown streams (invalid input) after them, sorted.
+	byStream := map[string][]string{}
+	for _, a := range s.cfg.StreamWriters {
+		if _, dup := byStream[a.Stream]; dup || a.Stream == "" {
+			continue
+		}
+		byStream[a.Stream] = a.Writers
+	}
+	order := []string{}
+	for _, k := range s.c.StreamKeys() {
+		if _, ok := byStream[k]; ok {
+			order = append(order, k)
+		}
+	}
+	if len(byStream) > 0 {
+		swn := yamlMap()
+		for _, k := range order {
+			yamlAppend(swn, k, yamlStrSeq(s.instanceNames(byStream[k])))
+		}
+		yamlAppend(root, "stream_writers", swn)
+	}
+	for _, kind := range []string{"list", "single"} {
+		for _, d := range s.duties {
+			if (d.kind == "list") != (kind == "list") {
+				continue
+			}
+			names := s.instanceNames(d.targets)
+			if d.kind == "list" {
+				yamlAppend(root, d.option, yamlStrSeq(names))
+			} else if len(names) > 0 {
+				yamlAppend(root, d.option, yamlStr(names[0]))
+			}
+		}
+	}
+	if len(s.cfg.OutboundFederationRestrictedTo) > 0 {
+		yamlAppend(root, "outbound_federation_restricted_to", yamlStrSeq(s.cfg.OutboundFederationRestrictedTo))
+	}
+	if s.hasMediaWorker() {
+		yamlAppend(root, "enable_media_repo", yamlBool(false))
+	}
+	if s.cfg.ReplicationSecretPath != "" {
+		yamlAppend(root, "worker_replication_secret_path", yamlStr(s.cfg.ReplicationSecretPath))
+	}
+	return root
+}
+
+// replicationListener is the main process's replication listener.
+func (s *sharedView) replicationListener() Listener {
+	mp := s.cfg.Main
+	l := Listener{Type: "http", Resources: []string{"replication"}}
+	if mp.ReplicationPath != "" {
+		l.Path = mp.ReplicationPath
+	} else {
+		l.Port = mp.ReplicationPort
+		l.BindAddresses = mp.BindAddresses
+	}
+	return l
+}
+
+// instanceNames renders fleet names as Synapse instance names ("main" -> "master").
+func (s *sharedView) instanceNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		if isMain(s.c, n) {
+			n = s.c.MainInstanceName
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// mergeFragment merges the fragment into a copy of the user's mapping: keys the fragment
+// owns replace the user's value (reported as conflicts when the values differ), except
+// `listeners`, where the replication listener is appended unless an equivalent one exists.
+// The user's other keys, their order and comments are kept; new keys go at the end.
+func mergeFragment(user, frag *yaml.Node) (*yaml.Node, []string, error) {
+	out := deepCopy(user)
+	var conflicts []string
+	for i := 0; i+1 < len(frag.Content); i += 2 {
+		key, val := frag.Content[i].Value, frag.Content[i+1]
+		idx := -1
+		for j := 0; j+1 < len(out.Content); j += 2 {
+			if out.Content[j].Value == key {
+				idx = j + 1
+			}
+		}
+		if idx < 0 {
+			out.Content = append(out.Content, deepCopy(frag.Content[i]), deepCopy(val))
+			continue
+		}
+		cur := out.Content[idx]
+		if key == "listeners" {
+			if cur.Kind != yaml.SequenceNode {
+				return nil, nil, fmt.Errorf("listeners is not a list")
+			}
+			for _, l := range val.Content {
+				found, clash := findListener(cur, l)
+				if clash != "" {
+					return nil, nil, fmt.Errorf("a listener in the file already uses %s for something other than replication; move it or change main.replication_port/replication_path", clash)
+				}
+				if !found {
+					cur.Content = append(cur.Content, deepCopy(l))
+				}
+			}
+			continue
+		}
+		if !sameValue(cur, val) {
+			conflicts = append(conflicts, key)
+			nv := deepCopy(val)
+			nv.HeadComment, nv.LineComment, nv.FootComment = cur.HeadComment, cur.LineComment, cur.FootComment
+			out.Content[idx] = nv
+		}
+	}
+	return out, conflicts, nil
+}
+
+// findListener reports whether the list holds a listener equivalent to l (same port or path,
+// type http, serving replication), or names the address when one uses it for something else.
+func findListener(list, l *yaml.Node) (found bool, clash string) {
+	var want map[string]any
+	if l.Decode(&want) != nil {
+		return false, ""
+	}
+	for _, n := range list.Content {
+		var have map[string]any
+		if n.Decode(&have) != nil {
+			continue
+		}
+		samePort := want["port"] != nil && have["port"] == want["port"]
+		samePath := want["path"] != nil && have["path"] == want["path"]
+		if !samePort && !samePath {
+			continue
+		}
+		if have["type"] == "http" && servesReplication(have["resources"]) {
+			return true, ""
+		}
+		if samePort {
+			return false, fmt.Sprintf("port %v", want["port"])
+		}
+		return false, fmt.Sprintf("path %v", want["path"])
+	}
+	return false, ""
+}
+
+func servesReplication(res any) bool { return servesResource(res, "replication") }
+
+// servesResource reports whether a decoded listener `resources` list serves the resource.
+func servesResource(res any, name string) bool {
+	list, _ := res.([]any)
+	for _, r := range list {
+		m, _ := r.(map[string]any)
+		names, _ := m["names"].([]any)
+		for _, n := range names {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameValue(a, b *yaml.Node) bool {
+	var x, y any
+	if a.Decode(&x) != nil || b.Decode(&y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+func deepCopy(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, ch := range n.Content {
+		c.Content[i] = deepCopy(ch)
+	}
+	return &c
+}
