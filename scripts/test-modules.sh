@@ -103,6 +103,38 @@ schema_check() { # $1 = dir of *.user-data files, $2 = label
 	done
 }
 
+# The proxy configuration the edge VM gets, checked by the real proxy binary. The configuration
+# names its runtime directory (/run/nginx, /run/haproxy, /var/lib/caddy, /run/apache2), which
+# synapse-proxy.service creates; for the check it is pointed at a temporary directory instead.
+proxy_check() { # $1 = rendering dir (plan.json), $2 = kind
+	local dir="$1" kind="$2" conf rt run out rc
+	declare -A bins=([nginx]=nginx [haproxy]=haproxy [caddy]=caddy [apache]=apache2)
+	declare -A rts=([nginx]=/run/nginx [haproxy]=/run/haproxy [caddy]=/var/lib/caddy [apache]=/run/apache2)
+	if ! command -v "${bins[$kind]}" >/dev/null && [[ ! -x "/usr/sbin/${bins[$kind]}" ]]; then
+		echo "SKIP  proxy config check ($kind): ${bins[$kind]} is not installed"
+		skipped=$((skipped + 1))
+		return
+	fi
+	run="$dir/proxy-run"
+	mkdir -p "$run"
+	conf="$dir/proxy.conf"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_config"]["value"], end="")' "$dir/plan.json" |
+		sed "s#${rts[$kind]}#$run#g" >"$conf"
+	case "$kind" in
+	nginx) out="$(PATH="$PATH:/usr/sbin" nginx -t -q -p "$run" -e stderr -c "$conf" 2>&1)" ;;
+	haproxy) out="$(PATH="$PATH:/usr/sbin" haproxy -c -q -f "$conf" 2>&1)" ;;
+	caddy) out="$(caddy validate --config "$conf" --adapter caddyfile 2>&1)" ;;
+	apache) out="$(PATH="$PATH:/usr/sbin" apache2 -t -f "$conf" 2>&1)" ;;
+	esac
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		pass "proxy config check ($kind): the edge VM's config passes ${bins[$kind]}'s own check"
+	else
+		fail "proxy config check ($kind)"
+		echo "$out" | tail -n 15 | sed 's/^/      /'
+	fi
+}
+
 have_cloud_init=1
 if ! command -v cloud-init >/dev/null; then
 	have_cloud_init=0
@@ -142,6 +174,7 @@ for kind in nginx haproxy caddy apache; do
 		continue
 	fi
 	[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind)"
+	proxy_check "$dir" "$kind"
 	[[ $have_verify -eq 1 ]] || continue
 	units="$dir/units"
 	python3 - "$dir" "$units" <<'PY'

@@ -21,9 +21,18 @@ while IFS= read -r dir; do
 	# Keep .terraform out of the tree: a data dir per example in the temp dir.
 	export TF_DATA_DIR="$work/$(echo "$rel" | tr '/' '_')"
 	log="$TF_DATA_DIR.log"
+	run_dir="$dir"
+	if ! grep -qs 'required_providers' "$dir"/*.tf; then
+		# tfplugindocs snippets (examples/resources/<type>/resource.tf) name no source, so
+		# Terraform would look for hashicorp/synapse: validate a copy that declares ours.
+		run_dir="$TF_DATA_DIR.src"
+		mkdir -p "$run_dir"
+		cp "$dir"/*.tf "$run_dir"/
+		printf 'terraform {\n  required_providers {\n    synapse = {\n      source = "synapse-fleet/synapse"\n    }\n  }\n}\n' >"$run_dir/zz_required_providers.tf"
+	fi
 	had_lock=0
 	[[ -f "$dir/.terraform.lock.hcl" ]] && had_lock=1
-	if (cd "$dir" && terraform init -input=false -backend=false -no-color >"$log" 2>&1 &&
+	if (cd "$run_dir" && terraform init -input=false -backend=false -no-color >"$log" 2>&1 &&
 		terraform validate -no-color >>"$log" 2>&1); then
 		echo "ok    $rel"
 		passed=$((passed + 1))

@@ -55,7 +55,7 @@ module "fleet" {
   proxy = {
     kind   = "nginx"
     host   = "hs2"
-    listen = { port = 443, server_name = "matrix.example.org" }
+    listen = { port = 8080, server_name = "matrix.example.org" }
   }
 }
 
@@ -87,6 +87,7 @@ module "hs2" {
   proxy = {
     kind        = "nginx"
     config_path = module.fleet.proxy.config_path
+    ports       = [module.fleet.proxy.port]
   }
   mounts = [
     { source = "/srv/synapse/data", target = "/data" },

@@ -36,7 +36,7 @@ module "fleet" {
   proxy = {
     kind   = "haproxy"
     host   = "edge"
-    listen = { port = 443, server_name = "matrix.example.org" }
+    listen = { port = 8080, server_name = "matrix.example.org" }
     strategies = {
       synchrotron = "user"
     }

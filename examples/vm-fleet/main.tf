@@ -40,7 +40,7 @@ module "fleet" {
   proxy = {
     kind   = var.proxy_kind
     host   = "edge"
-    listen = { port = 443, server_name = "matrix.example.org" }
+    listen = { port = 8080, server_name = "matrix.example.org" }
   }
 }
 
@@ -73,4 +73,9 @@ output "workers_by_host" {
 output "proxy_unit" {
   description = "The synapse-proxy.service unit of the edge VM."
   value       = module.vms.proxy_unit
+}
+
+output "proxy_config" {
+  description = "The reverse-proxy configuration written to the edge VM (module.fleet.proxy.config_path)."
+  value       = module.fleet.proxy_config
 }

@@ -85,11 +85,11 @@ variable "redis" {
 }
 
 variable "proxy" {
-  description = "Run the reverse proxy on this host: kind (nginx, haproxy, caddy, apache), config_path (its key in files, i.e. the fleet's proxy.config_path), published ports, optional image and runtime_dir (the pid/temp directory the rendered config names; defaults per kind, see README). The config is uploaded to the same path inside the container. null = no proxy here."
+  description = "Run the reverse proxy on this host: kind (nginx, haproxy, caddy, apache), config_path (its key in files, i.e. the fleet's proxy.config_path), published ports (the fleet's proxy.port; default 8008, the provider's default listen port), optional image and runtime_dir (the pid/temp directory the rendered config names; defaults per kind, see README). The config is uploaded to the same path inside the container. null = no proxy here."
   type = object({
     kind        = string
     config_path = string
-    ports       = optional(list(number), [80, 443, 8448])
+    ports       = optional(list(number), [8008])
     image       = optional(string)
     runtime_dir = optional(string)
   })

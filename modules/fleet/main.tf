@@ -144,7 +144,8 @@ locals {
     [for n, w in local.workers : { host = w.host, port = w.metrics_port, owner = "${n} metrics" } if w.metrics_port != null],
     [for kind, port in { http = var.main.http_port, replication = var.main.replication_port, metrics = var.main.metrics_port } :
     { host = var.main.host, port = port, owner = "main ${kind}" } if port != null],
-    var.proxy == null ? [] : [{ host = var.proxy.host, port = coalesce(try(var.proxy.listen.port, null), 443), owner = "proxy ${var.proxy.kind}" }],
+    # 8008 is synapse_routing_table's default listen port.
+    var.proxy == null ? [] : [{ host = var.proxy.host, port = coalesce(try(var.proxy.listen.port, null), 8008), owner = "proxy ${var.proxy.kind}" }],
   )
   claims_by_port = { for c in local.port_claims : "${c.host}:${c.port}" => c.owner... }
   port_conflicts = [for hp, owners in local.claims_by_port : "${hp} (${join(", ", owners)})" if length(owners) > 1]

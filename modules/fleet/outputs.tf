@@ -75,12 +75,13 @@ output "pools" {
 }
 
 output "proxy" {
-  description = "The proxy placement: kind, host, address, config_path (null when proxy is null)."
+  description = "The proxy placement: kind, host, address, config_path, listen port (null when proxy is null)."
   value = var.proxy == null ? null : {
     kind        = var.proxy.kind
     host        = var.proxy.host
     address     = var.hosts[var.proxy.host]
     config_path = local.proxy_config_path
+    port        = coalesce(try(var.proxy.listen.port, null), 8008)
   }
 }
 
