@@ -147,6 +147,11 @@ locals {
     # 8008 is synapse_routing_table's default listen port.
     var.proxy == null ? [] : [{ host = var.proxy.host, port = coalesce(try(var.proxy.listen.port, null), 8008), owner = "proxy ${var.proxy.kind}" }],
   )
+  # Per-worker overrides must name a worker of their pool (a typo would otherwise do nothing).
+  unknown_overrides = flatten([for k, p in local.pools : [
+    for n in keys(p.per_worker) : "workers.${k}.overrides.workers[\"${n}\"]" if !contains([for w in local.worker_list : w.name if w.pool == k], n)
+  ]])
+
   claims_by_port = { for c in local.port_claims : "${c.host}:${c.port}" => c.owner... }
   port_conflicts = [for hp, owners in local.claims_by_port : "${hp} (${join(", ", owners)})" if length(owners) > 1]
   ports_by_host = {
@@ -218,6 +223,10 @@ resource "synapse_shared_config" "this" {
   homeserver_yaml                        = var.homeserver_yaml
 
   lifecycle {
+    precondition {
+      condition     = length(local.unknown_overrides) == 0
+      error_message = "Override for a worker that does not exist: ${join(", ", local.unknown_overrides)}. Worker names are <pool>-<n> with n from 1 to the pool's count."
+    }
     precondition {
       condition     = length(local.port_conflicts) == 0
       error_message = "Port collision on a host: ${join("; ", local.port_conflicts)}. Give one of them another port (workers[<pool>].ports, overrides.workers[<name>].*_port, port_bases or main.*_port)."

@@ -69,3 +69,11 @@ run "port_collision_is_a_plan_error" {
   }
   expect_failures = [synapse_shared_config.this]
 }
+
+run "override_for_missing_worker" {
+  command = plan
+  variables {
+    workers = { sync = { roles = ["synchrotron"], count = 2, overrides = { workers = { sync-3 = { log_level = "DEBUG" } } } } }
+  }
+  expect_failures = [synapse_shared_config.this]
+}
