@@ -42,6 +42,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -201,6 +202,48 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 	return s
 }
 
+// texts lists every string input with its attribute path, for the UTF-8 check (the YAML
+// encoder refuses invalid UTF-8; Terraform never sends it, but the core must not panic).
+func (s *sharedView) texts() [][2]string {
+	cfg := s.cfg
+	out := [][2]string{{"main.host", cfg.Main.Host}, {"main.replication_path", cfg.Main.ReplicationPath},
+		{"replication_secret_path", cfg.ReplicationSecretPath}, {"replication_secret", cfg.ReplicationSecret},
+		{"database_engine", cfg.DatabaseEngine}, {"homeserver_yaml", cfg.HomeserverYAML}}
+	list := func(p string, vs []string) {
+		for i, v := range vs {
+			out = append(out, [2]string{Index(p, i), v})
+		}
+	}
+	list("main.bind_addresses", cfg.Main.BindAddresses)
+	for i, w := range cfg.Workers {
+		at := func(child string) string { return Index("workers", i, child) }
+		out = append(out, [2]string{at("name"), w.Name}, [2]string{at("host"), w.Host}, [2]string{at("upstream"), w.Upstream})
+		if w.InstanceMap != nil {
+			out = append(out, [2]string{at("instance_map_entry"), w.InstanceMap.Host + w.InstanceMap.Path})
+		}
+		list(at("roles"), w.Roles)
+		list(at("replication_bind_addresses"), w.ReplicationBindAddresses)
+	}
+	for i, a := range cfg.StreamWriters {
+		out = append(out, [2]string{Index("stream_writers", i, "stream"), a.Stream})
+		list(Index("stream_writers", i, "writers"), a.Writers)
+	}
+	if r := cfg.Redis; r != nil {
+		out = append(out, [2]string{"redis.host", r.Host}, [2]string{"redis.path", r.Path}, [2]string{"redis.password_path", r.PasswordPath})
+	}
+	for _, d := range s.duties {
+		switch {
+		case !d.explicit:
+		case d.kind == "list":
+			list(d.option, d.targets)
+		case len(d.targets) > 0:
+			out = append(out, [2]string{d.option, d.targets[0]})
+		}
+	}
+	list("outbound_federation_restricted_to", cfg.OutboundFederationRestrictedTo)
+	return out
+}
+
 // hasSecret reports whether a replication secret is configured anywhere.
 func (s *sharedView) hasSecret() bool {
 	if s.cfg.ReplicationSecret != "" || s.cfg.ReplicationSecretPath != "" {
@@ -219,6 +262,11 @@ func (s *sharedView) hasSecret() bool {
 func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	var ps Problems
 	s := newSharedView(c, cfg)
+	for _, t := range s.texts() {
+		if !utf8.ValidString(t[1]) {
+			ps.Add(t[0], "Invalid Text", "%s is not valid UTF-8 text; Synapse reads its configuration as UTF-8. Fix the value.", t[0])
+		}
+	}
 	s.checkMain(&ps)
 	s.checkWorkers(&ps)
 	s.checkAddresses(&ps)
@@ -247,8 +295,26 @@ func (s *sharedView) checkMain(ps *Problems) {
 	if m.HTTPPort != 0 && !validPort(m.HTTPPort) {
 		ps.Add("main.http_port", "Invalid Port", "main.http_port is %d; a TCP port is between 1 and 65535.", m.HTTPPort)
 	}
-	if m.ReplicationPath != "" && !strings.HasPrefix(m.ReplicationPath, "/") {
-		ps.Add("main.replication_path", "Invalid Socket Path", "main.replication_path %q is not an absolute path; give the unix socket's absolute path.", m.ReplicationPath)
+	// Paths and hosts: the worker resource's checks, on these attributes.
+	for _, f := range [][2]string{{"main.replication_path", m.ReplicationPath}, {"replication_secret_path", s.cfg.ReplicationSecretPath}} {
+		if f[1] != "" {
+			*ps = append(*ps, ValidateAbsPath(f[0], f[1])...)
+		}
+	}
+	if r := s.cfg.Redis; r != nil {
+		for _, f := range [][2]string{{"redis.path", r.Path}, {"redis.password_path", r.PasswordPath}} {
+			if f[1] != "" {
+				*ps = append(*ps, ValidateAbsPath(f[0], f[1])...)
+			}
+		}
+	}
+	for _, f := range [][2]string{{"main.host", m.Host}, {"redis.host", s.redisHost()}} {
+		if f[1] != "" {
+			for _, q := range ValidateHost(f[0], f[1]) {
+				q.Summary, q.Detail = "Invalid Host", f[0]+": "+q.Detail
+				*ps = append(*ps, q)
+			}
+		}
 	}
 	if m.ReplicationPort == 0 && m.ReplicationPath == "" && len(s.cfg.Workers) > 0 {
 		ps.Add("main.replication_port", "Missing Main Replication Listener",
@@ -528,6 +594,13 @@ func (s *sharedView) checkRedis(ps *Problems) {
 	}
 }
 
+func (s *sharedView) redisHost() string {
+	if s.cfg.Redis == nil {
+		return ""
+	}
+	return s.cfg.Redis.Host
+}
+
 func userRedisEnabled(user map[string]any) bool {
 	r, ok := user["redis"].(map[string]any)
 	return ok && r["enabled"] == true
@@ -544,9 +617,6 @@ func isLoopback(addr string) bool {
 func (s *sharedView) checkSecret(ps *Problems) {
 	if s.cfg.ReplicationSecret != "" && s.cfg.ReplicationSecretPath != "" {
 		ps.Add("replication_secret", "Conflicting Replication Secret", "replication_secret and replication_secret_path are both set; Synapse refuses both. Keep replication_secret_path (the secret then never reaches Terraform state).")
-	}
-	if s.cfg.ReplicationSecretPath != "" && !strings.HasPrefix(s.cfg.ReplicationSecretPath, "/") {
-		ps.Add("replication_secret_path", "Invalid Secret Path", "replication_secret_path %q is not absolute; Synapse resolves it against its working directory. Give an absolute path.", s.cfg.ReplicationSecretPath)
 	}
 	if s.cfg.ReplicationSecret != "" && strings.TrimSpace(s.cfg.ReplicationSecret) != s.cfg.ReplicationSecret {
 		ps.Add("replication_secret", "Invalid Replication Secret", "replication_secret starts or ends with white space; Synapse strips a secret read from a file, so the processes would disagree. Remove the white space.")
@@ -704,6 +774,11 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 	s := newSharedView(c, cfg)
 	var out SharedRender
+	for _, t := range s.texts() {
+		if !utf8.ValidString(t[1]) {
+			return out, fmt.Errorf("%s is not valid UTF-8 text", t[0])
+		}
+	}
 	out.InstanceMap, out.InstanceMapKeys = s.instanceMap()
 	frag := s.fragment()
 	b := encodeYAML(frag)

@@ -1,9 +1,7 @@
 package fleet
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +10,6 @@ import (
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 var latest = catalog.MustFor(catalog.Latest())
 
@@ -148,21 +144,10 @@ func TestRenderSharedGolden(t *testing.T) {
 	}
 }
 
+// golden compares with testdata/shared/<file> (checkGolden, -update rewrites it).
 func golden(t *testing.T, file, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", "shared", file)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
+	checkGolden(t, filepath.Join("testdata", "shared", file), got)
 }
 
 // TestRenderedShapes parses the rendered YAML and checks the types Synapse's loader needs
@@ -389,7 +374,14 @@ func badCorpus() []badCase {
 		{"main port and path", func(c *SharedConfig) { c.Main.ReplicationPath = "/run/m.sock" }, []want{e("main.replication_path", "Conflicting Replication Listener", "both set")}},
 		{"main replication port out of range", func(c *SharedConfig) { c.Main.ReplicationPort = 65536 }, []want{e("main.replication_port", "Invalid Port", "65536")}},
 		{"main http port negative", func(c *SharedConfig) { c.Main.HTTPPort = -1 }, []want{e("main.http_port", "Invalid Port", "-1")}},
-		{"main relative socket", func(c *SharedConfig) { c.Main.ReplicationPort = 0; c.Main.ReplicationPath = "run/m.sock" }, []want{e("main.replication_path", "Invalid Socket Path", "not an absolute path")}},
+		{"main relative socket", func(c *SharedConfig) { c.Main.ReplicationPort = 0; c.Main.ReplicationPath = "run/m.sock" }, []want{e("main.replication_path", "Invalid Path", "a relative path")}},
+		{"newline in socket path", func(c *SharedConfig) {
+			c.Main.ReplicationPort = 0
+			c.Main.ReplicationPath = "/run/m.sock\nstart_pushers: true"
+		}, []want{e("main.replication_path", "Invalid Path", "control character")}},
+		{"main host with a port", func(c *SharedConfig) { c.Main.Host = "10.0.0.1:9093" }, []want{e("main.host", "Invalid Host", "write just the host")}},
+		{"redis host with a scheme", func(c *SharedConfig) { c.Redis.Host = "redis://10.0.0.7" }, []want{e("redis.host", "Invalid Host", "redis://10.0.0.7")}},
+		{"relative redis password path", func(c *SharedConfig) { c.Redis.PasswordPath = "redis.pass" }, []want{e("redis.password_path", "Invalid Path", "a relative path")}},
 		{"no main replication listener", func(c *SharedConfig) { c.Main.ReplicationPort = 0 }, []want{e("main.replication_port", "Missing Main Replication Listener", "instance_map.main")}},
 		{"main host missing", func(c *SharedConfig) { c.Main.Host = "" }, []want{e("main.host", "Missing Main Host", "main.host is empty")}},
 		{"main replication on http port", func(c *SharedConfig) { c.Main.ReplicationPort = 8008 }, []want{e("main.replication_port", "Port Already In Use", "both 8008")}},
@@ -473,7 +465,7 @@ func badCorpus() []badCase {
 		{"redis negative dbid", func(c *SharedConfig) { c.Redis.DBID = intp(-1) }, []want{e("redis.dbid", "Invalid Redis Database", "-1")}},
 		// secrets
 		{"both secrets", func(c *SharedConfig) { c.ReplicationSecret = "abc" }, []want{e("replication_secret", "Conflicting Replication Secret", "both set")}},
-		{"relative secret path", func(c *SharedConfig) { c.ReplicationSecretPath = "secret.txt" }, []want{e("replication_secret_path", "Invalid Secret Path", `"secret.txt"`)}},
+		{"relative secret path", func(c *SharedConfig) { c.ReplicationSecretPath = "secret.txt" }, []want{e("replication_secret_path", "Invalid Path", `"secret.txt"`)}},
 		{"secret with trailing space", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.ReplicationSecret = "abc " }, []want{e("replication_secret", "Invalid Replication Secret", "white space")}},
 		{"secret non-ascii", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.ReplicationSecret = "gehëim" }, []want{e("replication_secret", "Invalid Replication Secret", "non-ASCII")}},
 		{"outbound federation without secret", func(c *SharedConfig) { c.ReplicationSecretPath = ""; c.Main.BindAddresses = []string{"::1"} }, []want{e("outbound_federation_restricted_to", "Missing Replication Secret", "refuses to start")}},
@@ -500,6 +492,9 @@ func badCorpus() []badCase {
 		{"outbound unknown", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "proxy9"} }, []want{e("outbound_federation_restricted_to[1]", "Unknown Duty Target", `"proxy9"`)}},
 		{"outbound without replication", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"pusher1"} }, []want{e("outbound_federation_restricted_to[0]", "Worker Not In Instance Map", `"pusher1"`)}},
 		{"outbound duplicate", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "fed1"} }, []want{e("outbound_federation_restricted_to[1]", "Duplicate Duty Target", `"fed1"`)}},
+		// text
+		{"invalid utf-8 in a writer", func(c *SharedConfig) { c.StreamWriters[0].Writers[0] = "p\xff" }, []want{e("stream_writers[0].writers[0]", "Invalid Text", "not valid UTF-8")}},
+		{"invalid utf-8 in redis password path", func(c *SharedConfig) { c.Redis.PasswordPath = "/\xfe" }, []want{e("redis.password_path", "Invalid Text", "not valid UTF-8")}},
 		// database
 		{"sqlite", func(c *SharedConfig) { c.DatabaseEngine = "sqlite3" }, []want{e("database_engine", "Workers Need PostgreSQL", "synapse_port_db")}},
 		{"unknown engine", func(c *SharedConfig) { c.DatabaseEngine = "mysql" }, []want{e("database_engine", "Unknown Database Engine", "psycopg2")}},

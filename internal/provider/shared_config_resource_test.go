@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"gopkg.in/yaml.v3"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
 
 const sharedAddr = "synapse_shared_config.this"
@@ -280,4 +283,25 @@ func TestSharedConfigResource_WorkerInputForms(t *testing.T) {
 	steps = append([]resource.TestStep{steps[len(steps)-1]}, steps[:len(steps)-1]...)
 	steps = append(steps, resource.TestStep{Config: `locals {}`})
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
+}
+
+// TestSharedConfigSchemaDescriptions applies the house rule (every attribute has a
+// MarkdownDescription ending in a full stop) to synapse_shared_config, nested ones included.
+func TestSharedConfigSchemaDescriptions(t *testing.T) {
+	s := sharedConfigSchemaV0()
+	if !strings.HasSuffix(s.MarkdownDescription, ".") {
+		t.Errorf("resource description does not end in a full stop")
+	}
+	checkDescriptions(t, "synapse_shared_config", s.Attributes)
+	im := s.Attributes["instance_map"].(schema.MapNestedAttribute)
+	checkDescriptions(t, "synapse_shared_config.instance_map", im.NestedObject.Attributes)
+	// Every duty option of the catalogue is an attribute, so none can be forgotten.
+	for _, r := range catalog.MustFor(catalog.Latest()).Roles {
+		if _, ok := s.Attributes[r.Duty]; r.Duty != "" && !ok {
+			t.Errorf("duty option %s has no attribute", r.Duty)
+		}
+	}
+	if !s.Attributes["replication_secret"].IsSensitive() || !s.Attributes["secret_config_yaml"].IsSensitive() {
+		t.Errorf("replication_secret and secret_config_yaml must be sensitive")
+	}
 }
