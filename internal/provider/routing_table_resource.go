@@ -352,12 +352,29 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	}
 	m.Routes = routesValue(ctx, t, diags)
 	m.Pools = poolsValue(t, diags)
-	configs := map[proxy.Proxy]proxy.Config{}
-	renderers := map[proxy.Proxy]func(routing.Table, proxy.Options) (proxy.Config, error){
-		proxy.Nginx: proxy.RenderNginx, proxy.HAProxy: proxy.RenderHAProxy, proxy.Caddy: proxy.RenderCaddy, proxy.Apache: proxy.RenderApache,
+	// A strategy some proxy cannot express is the user's choice (an override) or a provider
+	// bug (a default); say which.
+	for _, pool := range t.Pools {
+		for _, p := range proxy.Proxies {
+			err := proxy.Supports(p, pool.Strategy)
+			if err == nil {
+				continue
+			}
+			if _, overridden := overrides[pool.Name]; overridden {
+				diags.AddAttributeError(path.Root("strategies").AtMapKey(pool.Name), "Strategy Not Supported By Proxy",
+					fmt.Sprintf("strategies[%q] is %q: %s. Choose another strategy for this pool.", pool.Name, pool.Strategy, err))
+			} else {
+				diags.AddError("Strategy Not Supported By Proxy",
+					fmt.Sprintf("pool %q has the default strategy %q: %s. This is a provider bug: please report it.", pool.Name, pool.Strategy, err))
+			}
+		}
 	}
+	if diags.HasError() {
+		return nil
+	}
+	configs := map[proxy.Proxy]proxy.Config{}
 	for _, p := range proxy.Proxies {
-		cfg, err := renderers[p](t, opts)
+		cfg, err := proxy.Render(p, t, opts)
 		if err != nil {
 			diags.AddAttributeError(path.Root("listen"), "Proxy Configuration Not Rendered",
 				fmt.Sprintf("the %s configuration cannot be rendered: %s. Check listen and the workers' upstreams; if they are valid, this is a provider bug.", p, err))

@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -204,4 +206,24 @@ resource "synapse_routing_table" "r" {
 		},
 	)
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
+}
+
+// TestRoutingTableSchemaDescriptions applies the house rule (descriptions end in a full stop)
+// to synapse_routing_table and match_route.
+func TestRoutingTableSchemaDescriptions(t *testing.T) {
+	s := routingTableSchemaV0()
+	if !strings.HasSuffix(s.MarkdownDescription, ".") {
+		t.Error("synapse_routing_table: resource description does not end in a full stop")
+	}
+	checkDescriptions(t, "synapse_routing_table", s.Attributes)
+	var resp function.DefinitionResponse
+	NewMatchRouteFunction().Definition(context.Background(), function.DefinitionRequest{}, &resp)
+	if !strings.HasSuffix(resp.Definition.MarkdownDescription, ".") {
+		t.Error("match_route: description does not end in a full stop")
+	}
+	for _, p := range resp.Definition.Parameters {
+		if d := p.GetMarkdownDescription(); !strings.HasSuffix(d, ".") {
+			t.Errorf("match_route parameter %s: description %q does not end in a full stop", p.GetName(), d)
+		}
+	}
 }

@@ -46,7 +46,7 @@ func RenderApache(t routing.Table, o Options) (Config, error) {
 		return Config{}, err
 	}
 	var s strings.Builder
-	s.WriteString(header("#", "Apache <VirtualHost> content"))
+	s.WriteString(header("Apache <VirtualHost> content"))
 	fmt.Fprintf(&s, `AllowEncodedSlashes NoDecode
 ProxyPreserveHost On
 ProxyPassInterpolateEnv On
@@ -123,13 +123,13 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 	s.WriteString("ProxyPass \"/\" \"balancer://${MX_BALANCER}/\" interpolate nocanon\n")
 
 	var f strings.Builder
-	f.WriteString(header("#", "standalone Apache httpd configuration"))
+	f.WriteString(header("standalone Apache httpd configuration"))
 	user := o.User
 	if user == "" {
 		user = "www-data"
 	}
 	serverName := o.ServerName
-	if serverName == "" {
+	if serverName == "" || serverName == "_" {
 		serverName = strings.Trim(o.ListenAddress, "[]")
 	}
 	fmt.Fprintf(&f, "ServerRoot \"%[1]s\"\nListen %[2]s:%[3]d\nPidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[4]s\nGroup %[4]s\nServerName %[5]s\n", o.RuntimeDir, o.ListenAddress, o.ListenPort, user, serverName)

@@ -32,7 +32,7 @@ func RenderCaddy(t routing.Table, o Options) (Config, error) {
 		pools[p.Name] = p
 	}
 	var s strings.Builder
-	s.WriteString(header("#", "Caddy site block content"))
+	s.WriteString(header("Caddy site block content"))
 	fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
 map {http.request.header.Authorization} {mx_token} {
 	"~%[4]s" ${1}
@@ -73,7 +73,7 @@ request_header X-Mx-Room {mx_room}
 	s.WriteString("}\n")
 
 	var f strings.Builder
-	f.WriteString(header("#", "standalone Caddyfile"))
+	f.WriteString(header("standalone Caddyfile"))
 	f.WriteString("{\n")
 	if o.CaddyAdmin == "" {
 		f.WriteString("\tadmin off\n")
@@ -81,7 +81,11 @@ request_header X-Mx-Room {mx_room}
 		fmt.Fprintf(&f, "\tadmin %s\n", o.CaddyAdmin)
 	}
 	fmt.Fprintf(&f, "\tauto_https off\n\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
-	fmt.Fprintf(&f, "http://%s:%d {\n\tbind %s\n\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.ServerName, o.ListenPort, o.ListenAddress, o.MaxBodySize)
+	siteHost := o.ServerName
+	if siteHost == "_" { // nginx's "any name"
+		siteHost = ""
+	}
+	fmt.Fprintf(&f, "http://%s:%d {\n\tbind %s\n\trequest_body {\n\t\tmax_size %dMB\n\t}\n", siteHost, o.ListenPort, o.ListenAddress, o.MaxBodySize)
 	f.WriteString(indent(s.String(), "\t"))
 	f.WriteString("}\n")
 	return Config{Full: f.String(), Snippet: s.String(), Warnings: caddySpreadWarnings(t)}, nil
@@ -163,7 +167,7 @@ func caddySpreadWarnings(t routing.Table) []string {
 				parts[i] = fmt.Sprintf("%s=%d", m.Name, counts[i])
 			}
 			sort.Strings(parts)
-			out = append(out, fmt.Sprintf("caddy: pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
+			out = append(out, fmt.Sprintf("pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
 		}
 	}
 	return out

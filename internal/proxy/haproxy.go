@@ -25,7 +25,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 		return Config{}, err
 	}
 	var s strings.Builder
-	s.WriteString(header("#", "HAProxy frontend rules followed by backends; append after your frontend's bind lines"))
+	s.WriteString(header("HAProxy frontend rules followed by backends; append after your frontend's bind lines"))
 	fmt.Fprintf(&s, `    # User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
     http-request set-var(txn.mx_token) 'req.fhdr(authorization),regsub("%[4]s","\1")' if { req.fhdr(authorization) -m reg '%[4]s' }
     http-request set-var(txn.mx_token) url_param(%[1]s),url_dec unless { var(txn.mx_token) -m found }
@@ -80,7 +80,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	}
 
 	var f strings.Builder
-	f.WriteString(header("#", "standalone HAProxy configuration"))
+	f.WriteString(header("standalone HAProxy configuration"))
 	f.WriteString("global\n    maxconn 4096\n")
 	if o.User != "" {
 		fmt.Fprintf(&f, "    user %s\n", o.User)

@@ -24,7 +24,7 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 		return Config{}, err
 	}
 	var h strings.Builder
-	h.WriteString(header("#", "nginx http{} context: maps and upstreams"))
+	h.WriteString(header("nginx http{} context: maps and upstreams"))
 	fmt.Fprintf(&h, "\n# User key: the Bearer token, else ?%s= (raw), then the localpart of a syt_ token.\n", accessTokenParam)
 	fmt.Fprintf(&h, "map $http_authorization $mx_hdr_token {\n    \"~%s\" $1;\n    default \"\";\n}\n", bearerPattern)
 	fmt.Fprintf(&h, "map $mx_hdr_token $mx_token {\n    \"\" $arg_%s;\n    default $mx_hdr_token;\n}\n", accessTokenParam)
@@ -54,7 +54,7 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 	}
 
 	var s strings.Builder
-	s.WriteString(header("#", "nginx server{} context; needs the http{} include"))
+	s.WriteString(header("nginx server{} context; needs the http{} include"))
 	fmt.Fprintf(&s, `location / {
     proxy_pass http://$mx_pool;
     proxy_http_version 1.1;
@@ -67,7 +67,7 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 `, o.MaxBodySize)
 
 	var f strings.Builder
-	f.WriteString(header("#", "standalone nginx configuration"))
+	f.WriteString(header("standalone nginx configuration"))
 	if o.User != "" {
 		fmt.Fprintf(&f, "user %s;\n", o.User)
 	}

@@ -3,6 +3,9 @@ package routing
 import (
 	"strings"
 	"testing"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
 func TestAnalyze(t *testing.T) {
@@ -91,5 +94,33 @@ func TestAnalyze(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnalyzeCatchesMistakesInCompiledTables: the net works on real tables. Swapping the
+// initial-sync route behind the sync route, or repeating a route at the end, is flagged.
+func TestAnalyzeCatchesMistakesInCompiledTables(t *testing.T) {
+	tab := compileFleet(t, "1.157", "one_per_role")
+	if tab.Routes[0].Query == nil {
+		t.Fatal("expected the initial-sync route first")
+	}
+	swapped := Table{Pools: tab.Pools, Routes: append([]Route{tab.Routes[1], tab.Routes[0]}, tab.Routes[2:]...)}
+	ps := Analyze(swapped)
+	if len(ps) != 1 || ps[0].Path != "routes[1]" || ps[0].Summary != "Shadowed Route" {
+		t.Errorf("swapped sync routes: got\n%s", ps)
+	}
+	last := len(tab.Routes)
+	repeated := Table{Pools: tab.Pools, Routes: append(append([]Route{}, tab.Routes...), tab.Routes[40])}
+	ps = Analyze(repeated)
+	if len(ps) != 1 || ps[0].Path != fleet.Index("routes", last) || !strings.Contains(ps[0].Detail, "route 40 (") {
+		t.Errorf("repeated route: got\n%s", ps)
+	}
+}
+
+func BenchmarkCompile(b *testing.B) {
+	f := testFleets()[4] // stream_writers: the longest table
+	c := catalog.MustFor("1.157")
+	for i := 0; i < b.N; i++ {
+		Compile(c, mainProc, f.workers, f.writers, nil) // includes Analyze
 	}
 }

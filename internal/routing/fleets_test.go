@@ -3,6 +3,8 @@ package routing
 import (
 	"fmt"
 
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
@@ -29,6 +31,30 @@ type testFleet struct {
 	workers   []fleet.WorkerRef
 	writers   []fleet.StreamAssignment
 	overrides map[string]Strategy
+}
+
+// everyStreamFleet assigns every stream of the catalogue version to workers: multi-writer
+// streams to two writers, the others to one; the media workers write quarantined media.
+func everyStreamFleet(c *catalog.Catalog) testFleet {
+	f := testFleet{name: "every_stream", workers: []fleet.WorkerRef{
+		w("generic1", 8110, clientFed, "generic"),
+		w("media1", 8107, media, "media_repository"),
+		w("media2", 8108, []string{"client", "media"}, "media_repository"),
+	}}
+	for i, s := range c.Streams {
+		if s.Key == "quarantined_media_changes" {
+			f.writers = append(f.writers, sa(s.Key, "media1", "media2"))
+			continue
+		}
+		a := sa(s.Key, fmt.Sprintf("%s_w1", s.Key))
+		f.workers = append(f.workers, w(a.Writers[0], 8300+2*i, client))
+		if s.MultiWriter {
+			a.Writers = append(a.Writers, fmt.Sprintf("%s_w2", s.Key))
+			f.workers = append(f.workers, w(a.Writers[1], 8301+2*i, client))
+		}
+		f.writers = append(f.writers, a)
+	}
+	return f
 }
 
 func testFleets() []testFleet {

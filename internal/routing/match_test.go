@@ -13,7 +13,7 @@ import (
 func TestMatchEveryCatalogueEndpoint(t *testing.T) {
 	for _, v := range catalog.Versions() {
 		c := catalog.MustFor(v)
-		for _, f := range testFleets() {
+		for _, f := range append(testFleets(), everyStreamFleet(c)) {
 			tab, _ := Compile(c, mainProc, f.workers, f.writers, f.overrides)
 			res := make([]*regexp.Regexp, len(tab.Routes))
 			for i, r := range tab.Routes {

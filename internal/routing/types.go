@@ -3,6 +3,17 @@
 // stream writers and the catalogue; static analysis of that table; and Match, the reference
 // semantics every proxy renderer (internal/proxy) must reproduce.
 //
+// The contract renderers follow (Match is its executable form):
+//
+//   - routes are tried in table order and the first whose pattern matches the %-decoded path
+//     (case-sensitive, unanchored unless the pattern anchors it), whose Methods contain the
+//     request method exactly (empty = every method; HEAD only where listed) and whose Query
+//     holds (first occurrence of the parameter non-empty, or not) wins; else MainPool;
+//   - the member is picked by the pool's Strategy from the key Key computes: the user key from
+//     BearerPattern / AccessTokenParam then UserTokenPattern, the room key from RoomKeyPattern,
+//     the client address; an empty key means round robin among the members;
+//   - a pool with one member keeps its strategy; pool and member order is the table's.
+//
 // It never imports terraform-plugin-framework.
 package routing
 

@@ -102,8 +102,15 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("listener address %v is not TCP", ln.Addr())
+	}
+	port := addr.Port
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 // compileFleet builds the fleet's table with routing.Compile, upstreams on the stubs.
@@ -239,8 +246,9 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) in
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	var waitErr error
+	done := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
@@ -255,15 +263,15 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) in
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		select {
-		case err := <-done:
+		case <-done:
 			out, _ := os.ReadFile(logPath)
-			t.Fatalf("%s exited before answering: %v\n%s", p, err, out)
+			t.Fatalf("%s exited before answering: %v\n%s", p, waitErr, out)
 		default:
 		}
 		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/_matrix/client/versions", port))
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.Header.Get("X-Upstream") != "" {
 				return port
 			}
@@ -421,7 +429,7 @@ func send(c *http.Client, port int, r request) (member, seen, sent string, err e
 	if err != nil {
 		return "", "", sent, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	member = resp.Header.Get("X-Upstream")
 	if member == "" {

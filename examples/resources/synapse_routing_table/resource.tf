@@ -1,0 +1,49 @@
+# A small fleet: two synchrotrons (sticky per user), an initial-sync worker, a client
+# reader, an event creator (sticky per room), a federation inbound worker (sticky per
+# source address) and a typing stream writer.
+locals {
+  workers = {
+    sync1    = { roles = ["synchrotron"], host = "10.0.0.11" }
+    sync2    = { roles = ["synchrotron"], host = "10.0.0.12" }
+    isync1   = { roles = ["initial_synchrotron"], host = "10.0.0.13" }
+    reader1  = { roles = ["client_reader"], host = "10.0.0.14" }
+    creator1 = { roles = ["event_creator"], host = "10.0.0.15" }
+    fedin1   = { roles = ["federation_inbound"], host = "10.0.0.16" }
+    typing1  = { roles = [], host = "10.0.0.17" }
+  }
+}
+
+resource "synapse_worker" "all" {
+  for_each         = local.workers
+  name             = each.key
+  roles            = each.value.roles
+  host             = each.value.host
+  http_port        = 8083
+  replication_port = 9093
+}
+
+resource "synapse_stream_writer" "typing" {
+  stream  = "typing"
+  writers = [synapse_worker.all["typing1"].name]
+}
+
+resource "synapse_routing_table" "fleet" {
+  main           = { host = "10.0.0.1", port = 8008 }
+  workers        = values(synapse_worker.all)
+  stream_writers = [synapse_stream_writer.typing]
+  listen         = { address = "0.0.0.0", port = 8080, server_name = "matrix.example.org" }
+
+  # Optional: override a pool's strategy (pool names are listed in `pools`).
+  strategies = {
+    client_reader = "round_robin"
+  }
+}
+
+# Write any of the rendered configurations where the proxy reads them, e.g.:
+output "nginx_config" {
+  value = synapse_routing_table.fleet.nginx_config
+}
+
+output "pools" {
+  value = { for p in synapse_routing_table.fleet.pools : p.name => [for m in p.members : m.upstream] }
+}
