@@ -113,15 +113,24 @@ import math
 for r1, r2 in zip(rows, rows[1:]):
     n1, f1, l1, c1, d1 = r1[0], r1[1], r1[3], r1[6], r1[7]
     n2, f2, l2, c2, d2 = r2[0], r2[1], r2[3], r2[6], r2[7]
+    e = lambda x, y: math.log(y / x) / math.log(n2 / n1)
     lines.append(f"- N {n1} → {n2} (×{n2 / n1:g}): fleet wall ×{f2 / f1:.1f}, CPU ×{c2 / c1:.1f} "
-                 f"(+{(c2 - c1) / (n2 - n1) * 1000:.1f} ms CPU per added worker); "
-                 f"floor wall ×{l2 / l1:.1f}, CPU ×{d2 / d1:.1f} (+{(d2 - d1) / (n2 - n1) * 1000:.2f} ms CPU per added resource).")
+                 f"(+{(c2 - c1) / (n2 - n1) * 1000:.1f} ms CPU per added worker, local exponent k ≈ {e(c1, c2):.2f}); "
+                 f"floor wall ×{l2 / l1:.1f}, CPU ×{d2 / d1:.1f} (+{(d2 - d1) / (n2 - n1) * 1000:.2f} ms CPU per added resource, k ≈ {e(d1, d2):.2f}).")
 if len(rows) >= 2:
     a, b = rows[0], rows[-1]
     k = lambda x, y: math.log(y / x) / math.log(b[0] / a[0])
     lines.append(f"- Fitted exponent over N = {a[0]}…{b[0]} (cost ∝ N^k): fleet CPU k ≈ {k(a[6], b[6]):.2f}, wall k ≈ {k(a[1], b[1]):.2f}; "
                  f"floor CPU k ≈ {k(a[7], b[7]):.2f}, wall k ≈ {k(a[3], b[3]):.2f} (k = 1 is linear, k = 2 quadratic; "
                  f"fixed start-up cost such as launching the provider pulls k below 1 at small N).")
+lines.append("")
+lines.append("Reading the numbers: the fleet's fixed cost (starting the synapse provider, four resource types, "
+             "the module's locals) dominates at N = 10. Beyond that the fleet's CPU per added worker is a few tens of "
+             "milliseconds: the provider renders each worker in its plan (ModifyPlan), and the shared config and routing "
+             "table each receive every worker once. Both the fleet and the `terraform_data` floor grow faster than "
+             "linearly between 100 and 500 instances; the floor's growth shows that part of it is Terraform's own "
+             "per-instance graph work, and the fleet/floor ratio falls as N grows, so the module adds no worse-than-"
+             "Terraform scaling of its own. Numbers taken on a loaded shared machine vary by tens of percent between runs.")
 lines.append("")
 lines.append("Reproduce: `make bench` (runs `scripts/bench-modules.sh`; `SIZES=\"10 100 500\" RUNS=3` are the defaults).\n")
 open(out, "w").write("\n".join(lines))
