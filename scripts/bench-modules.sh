@@ -124,13 +124,14 @@ if len(rows) >= 2:
                  f"floor CPU k ≈ {k(a[7], b[7]):.2f}, wall k ≈ {k(a[3], b[3]):.2f} (k = 1 is linear, k = 2 quadratic; "
                  f"fixed start-up cost such as launching the provider pulls k below 1 at small N).")
 lines.append("")
+first_ratio, last_ratio = rows[0][6] / rows[0][7], rows[-1][6] / rows[-1][7]
+trend = ("falls" if last_ratio < first_ratio else "rises") + f" from {first_ratio:.1f}× to {last_ratio:.1f}× (CPU)"
 lines.append("Reading the numbers: the fleet's fixed cost (starting the synapse provider, four resource types, "
-             "the module's locals) dominates at N = 10. Beyond that the fleet's CPU per added worker is a few tens of "
-             "milliseconds: the provider renders each worker in its plan (ModifyPlan), and the shared config and routing "
-             "table each receive every worker once. Both the fleet and the `terraform_data` floor grow faster than "
-             "linearly between 100 and 500 instances; the floor's growth shows that part of it is Terraform's own "
-             "per-instance graph work, and the fleet/floor ratio falls as N grows, so the module adds no worse-than-"
-             "Terraform scaling of its own. Numbers taken on a loaded shared machine vary by tens of percent between runs.")
+             "the module's locals) weighs most at small N. Per added worker the provider renders one more worker "
+             "at plan time (ModifyPlan), and the shared config and the routing table each read every worker once. "
+             "The `terraform_data` floor shows Terraform's own per-instance cost, which itself grows faster than "
+             f"linearly at several hundred instances. Across the sizes measured the fleet/floor ratio {trend}. "
+             "Numbers taken on a loaded shared machine vary by tens of percent between runs.")
 lines.append("")
 lines.append("Reproduce: `make bench` (runs `scripts/bench-modules.sh`; `SIZES=\"10 100 500\" RUNS=3` are the defaults).\n")
 open(out, "w").write("\n".join(lines))
