@@ -74,6 +74,29 @@ TF
 	grep -E '^Plan:' "$work/fleet-$n.plan.txt" >"$work/resources-$n.txt"
 done
 
+# Where the time goes at the largest N: one plan with the provider started by hand (-debug,
+# reattached), so its CPU time is read from /proc apart from Terraform's own; and the size of
+# the plan text Terraform renders (every worker's YAML and the proxy configurations).
+largest="${SIZES##* }"
+split="$work/split.txt"
+: >"$split"
+if [[ -r /proc/self/stat ]] && command -v /usr/bin/time >/dev/null; then
+	(
+		cd "$work/fleet-$largest"
+		"$BIN_DIR/terraform-provider-synapse" -debug >"$work/debug.out" 2>&1 &
+		prov=$!
+		for _ in $(seq 50); do grep -q TF_REATTACH_PROVIDERS "$work/debug.out" && break; sleep 0.1; done
+		reattach="$(grep -o "TF_REATTACH_PROVIDERS='[^']*'" "$work/debug.out" | head -1 | sed "s/^TF_REATTACH_PROVIDERS='//; s/'\$//")"
+		t0=$(awk '{print $14 + $15}' "/proc/$prov/stat")
+		TF_REATTACH_PROVIDERS="$reattach" TF_DATA_DIR="$work/fleet-$largest/.tf" /usr/bin/time -f "%U %S %e" -o "$work/tf-time.txt" \
+			terraform plan -input=false -lock=false -refresh=false -no-color >"$work/plan-largest.txt" 2>&1
+		t1=$(awk '{print $14 + $15}' "/proc/$prov/stat")
+		kill "$prov"
+		read -r u sy e <"$work/tf-time.txt"
+		echo "$largest $u $sy $e $(((t1 - t0))) $(getconf CLK_TCK) $(wc -c <"$work/plan-largest.txt")" >"$split"
+	) || : >"$split"
+fi
+
 python3 - "$work" "$OUT" "$RUNS" $SIZES <<'PY'
 import json, os, platform, subprocess, sys, datetime
 work, out, runs, sizes = sys.argv[1], sys.argv[2], sys.argv[3], [int(x) for x in sys.argv[4:]]
@@ -124,6 +147,16 @@ if len(rows) >= 2:
                  f"floor CPU k ≈ {k(a[7], b[7]):.2f}, wall k ≈ {k(a[3], b[3]):.2f} (k = 1 is linear, k = 2 quadratic; "
                  f"fixed start-up cost such as launching the provider pulls k below 1 at small N).")
 lines.append("")
+sp = open(os.path.join(work, "split.txt")).read().split()
+if len(sp) == 7:
+    n, u, sy, e, ticks, hz, size = sp
+    lines.append(f"### Where the time goes at N = {n} (one plan, provider reattached with `-debug`)\n")
+    lines.append(f"- Terraform itself (graph, HCL evaluation of the module, type conversion, rendering the plan): "
+                 f"{float(u) + float(sy):.2f} s CPU; the plan text it prints is {int(size) / 1e6:.1f} MB, because every "
+                 f"worker's YAML and the four proxy configurations are known at plan time and shown.")
+    lines.append(f"- The synapse provider (validation and rendering in ModifyPlan for every resource): {int(ticks) / int(hz):.2f} s CPU.")
+    lines.append(f"- Wall time of that plan: {float(e):.2f} s.")
+    lines.append("")
 first_ratio, last_ratio = rows[0][6] / rows[0][7], rows[-1][6] / rows[-1][7]
 trend = ("falls" if last_ratio < first_ratio else "rises") + f" from {first_ratio:.1f}× to {last_ratio:.1f}× (CPU)"
 lines.append("Reading the numbers: the fleet's fixed cost (starting the synapse provider, four resource types, "

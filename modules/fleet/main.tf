@@ -194,6 +194,20 @@ resource "synapse_stream_writer" "this" {
   writers = each.value
 }
 
+locals {
+  # Only the attributes the fleet-wide resources read: passing whole synapse_worker objects
+  # (with their YAML and endpoint lists) makes Terraform convert all of it twice per plan.
+  worker_refs = [for w in synapse_worker.this : {
+    name                       = w.name
+    roles                      = w.roles
+    host                       = w.host
+    upstream                   = w.upstream
+    http_resources             = w.http_resources
+    instance_map_entry         = w.instance_map_entry
+    replication_bind_addresses = w.replication_bind_addresses
+  }]
+}
+
 resource "synapse_shared_config" "this" {
   main = {
     host             = var.hosts[var.main.host]
@@ -201,7 +215,7 @@ resource "synapse_shared_config" "this" {
     replication_port = var.main.replication_port
     bind_addresses   = var.main.bind_addresses
   }
-  workers        = values(synapse_worker.this)
+  workers        = local.worker_refs
   stream_writers = values(synapse_stream_writer.this)
   redis = var.redis == null ? null : {
     host          = local.redis_host
@@ -239,7 +253,7 @@ resource "synapse_routing_table" "this" {
     host = var.hosts[var.main.host]
     port = var.main.http_port
   }
-  workers        = values(synapse_worker.this)
+  workers        = local.worker_refs
   stream_writers = values(synapse_stream_writer.this)
   strategies     = try(var.proxy.strategies, null)
   listen         = try(var.proxy.listen, null)
