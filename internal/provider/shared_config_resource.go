@@ -26,7 +26,7 @@ var (
 func NewSharedConfigResource() resource.Resource { return &sharedConfigResource{} }
 
 type sharedConfigResource struct {
-	catalog *catalog.Catalog
+	withCatalog
 }
 
 type sharedConfigModel struct {
@@ -84,17 +84,6 @@ func (m *sharedConfigModel) duties() map[string]attr.Value {
 
 func (r *sharedConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_shared_config"
-}
-
-func (r *sharedConfigResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	r.catalog = catalogFrom(req.ProviderData)
-}
-
-func (r *sharedConfigResource) cat() *catalog.Catalog {
-	if r.catalog == nil {
-		return catalogFrom(nil)
-	}
-	return r.catalog
 }
 
 func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
