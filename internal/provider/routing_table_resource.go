@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/proxy"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -32,7 +31,7 @@ var (
 func NewRoutingTableResource() resource.Resource { return &routingTableResource{} }
 
 type routingTableResource struct {
-	catalog *catalog.Catalog
+	withCatalog
 }
 
 // Defaults of the listen object, the same as proxy.Options' zero value.
@@ -190,17 +189,6 @@ func routingTableSchemaV0() schema.Schema {
 			"proxies). Logical: nothing is contacted; everything is known at plan time when the inputs are.",
 		Attributes: attrs,
 	}
-}
-
-func (r *routingTableResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	r.catalog = catalogFrom(req.ProviderData)
-}
-
-func (r *routingTableResource) cat() *catalog.Catalog {
-	if r.catalog == nil {
-		return catalogFrom(nil)
-	}
-	return r.catalog
 }
 
 func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {

@@ -13,11 +13,13 @@ import (
 // pool's keys are partitioned into.
 const apacheBuckets = 256
 
-// apacheModules are the modules the standalone configuration loads (mod_unixd, mod_so and
+// apacheModules are the modules the standalone configuration loads (the snippet needs the
+// same in the including server) (mod_unixd, mod_so and
 // mod_log_config are built in on Debian).
 var apacheModules = []struct{ name, file string }{
 	{"mpm_event_module", "mod_mpm_event.so"},
 	{"authz_core_module", "mod_authz_core.so"},
+	{"headers_module", "mod_headers.so"},
 	{"rewrite_module", "mod_rewrite.so"},
 	{"slotmem_shm_module", "mod_slotmem_shm.so"},
 	{"proxy_module", "mod_proxy.so"},
@@ -49,6 +51,7 @@ func RenderApache(t routing.Table, o Options) (Config, error) {
 	s.WriteString(header("Apache <VirtualHost> content"))
 	fmt.Fprintf(&s, `AllowEncodedSlashes NoDecode
 ProxyPreserveHost On
+RequestHeader set X-Forwarded-Proto "expr=%%{REQUEST_SCHEME}"
 ProxyPassInterpolateEnv On
 ProxyTimeout 180
 LimitRequestBody %[4]d
@@ -89,8 +92,9 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 
 	var balancers strings.Builder
 	for pi, p := range t.Pools {
-		switch p.Strategy {
-		case routing.ByUser, routing.ByRoom, routing.BySourceIP:
+		hashed := p.Strategy == routing.ByUser || p.Strategy == routing.ByRoom || p.Strategy == routing.BySourceIP
+		switch {
+		case hashed && len(p.Members) > 1:
 			key := map[routing.Strategy]string{
 				routing.ByUser:     "reqenv('MX_USER')",
 				routing.ByRoom:     "reqenv('MX_ROOM')",

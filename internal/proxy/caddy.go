@@ -34,9 +34,13 @@ func RenderCaddy(t routing.Table, o Options) (Config, error) {
 	var s strings.Builder
 	s.WriteString(header("Caddy site block content"))
 	fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
+# The query placeholder joins repeated parameters with ","; keep the first, as routing.Match does.
+map {http.request.uri.query.%[1]s} {mx_query_token} {
+	~^([^,]*) ${1}
+}
 map {http.request.header.Authorization} {mx_token} {
 	"~%[4]s" ${1}
-	default {http.request.uri.query.%[1]s}
+	default {mx_query_token}
 }
 map {mx_token} {mx_user} {
 	~%[2]s ${1}
@@ -58,11 +62,14 @@ request_header X-Mx-Room {mx_room}
 			fmt.Fprintf(&s, "\tmethod %s\n", strings.Join(r.Methods, " "))
 		}
 		if r.Query != nil {
-			op := "=="
+			// The placeholder joins every occurrence with ","; routing.Match reads the first
+			// one, which is empty exactly when the joined value is empty or starts with ",".
+			v := "{http.request.uri.query." + r.Query.Param + "}"
 			if r.Query.Present {
-				op = "!="
+				fmt.Fprintf(&s, "\texpression `%[1]s != \"\" && !%[1]s.startsWith(\",\")`\n", v)
+			} else {
+				fmt.Fprintf(&s, "\texpression `%[1]s == \"\" || %[1]s.startsWith(\",\")`\n", v)
 			}
-			fmt.Fprintf(&s, "\texpression {http.request.uri.query.%s} %s \"\"\n", r.Query.Param, op)
 		}
 		fmt.Fprintf(&s, "}\nhandle @mx_r%d {\n", i)
 		writeCaddyProxy(&s, pools[r.Pool], "\t")

@@ -34,7 +34,9 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
     http-request set-var(txn.mx_room) 'path,url_dec,regsub("%[3]s.*$","\1")' if { path,url_dec -m reg '%[3]s' }
 `, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
 	for _, p := range queryParams(t) {
-		fmt.Fprintf(&s, "    acl mx_q_%s url_param(%s) -m reg .\n", p, p)
+		// set-var keeps the first occurrence, as routing.Match does; an ACL on url_param would
+		// match any occurrence.
+		fmt.Fprintf(&s, "    http-request set-var(txn.mx_q_%[1]s) url_param(%[1]s)\n    acl mx_q_%[1]s var(txn.mx_q_%[1]s) -m reg .\n", p)
 	}
 	s.WriteString("    # Routes, first match wins.\n")
 	for i, r := range t.Routes {
@@ -54,7 +56,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	fmt.Fprintf(&s, "    use_backend %s\n", haproxyBackend(routing.MainPool))
 
 	for _, p := range t.Pools {
-		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n", haproxyBackend(p.Name))
+		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }\n", haproxyBackend(p.Name))
 		switch p.Strategy {
 		case routing.ByUser:
 			s.WriteString("    balance hash var(txn.mx_user)\n    hash-type consistent\n")
@@ -100,7 +102,7 @@ frontend mx_synapse
 	if o.ServerName != "" {
 		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
 	}
-	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.body_size gt %d }\n", o.MaxBodySize<<20)
+	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodySize<<20)
 	f.WriteString(s.String())
 	return Config{Full: f.String(), Snippet: s.String()}, nil
 }

@@ -145,9 +145,24 @@ func witnesses(pattern string) []string {
 	return out
 }
 
+// Bounds that keep generation linear on any pattern (fuzzed nestings of stars and
+// alternations): samples per node and length of a doubled sample.
+const (
+	maxSamples   = 256
+	maxDoubleLen = 256
+)
+
 // gen returns sample strings for a syntax tree; empty-width assertions produce "" and the
 // caller filters by really matching.
 func gen(re *syntax.Regexp) []string {
+	out := genNode(re)
+	if len(out) > maxSamples {
+		out = out[:maxSamples]
+	}
+	return out
+}
+
+func genNode(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpNoMatch:
 		return nil
@@ -256,7 +271,9 @@ func repeatSamples(sub *syntax.Regexp, orEmpty bool) []string {
 		}
 	}
 	for _, s := range one {
-		out = append(out, s+s)
+		if len(s) <= maxDoubleLen {
+			out = append(out, s+s)
+		}
 	}
 	return out
 }

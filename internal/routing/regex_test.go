@@ -2,6 +2,7 @@ package routing
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -98,6 +99,25 @@ func TestWitnesses(t *testing.T) {
 	for _, e := range catalog.MustFor(catalog.Latest()).Endpoints {
 		if n := len(Witnesses(e.Pattern)); n < 1 || n > maxWitnesses {
 			t.Errorf("%s: %d witnesses", e.Pattern, n)
+		}
+	}
+}
+
+// TestWitnessesBounded: deep nestings of stars and alternations stay small and fast.
+func TestWitnessesBounded(t *testing.T) {
+	for _, p := range []string{
+		strings.Repeat("(", 40) + "a*" + strings.Repeat(")*", 40),
+		strings.Repeat("(a|b|c|d|e|f|g|h)", 30),
+		strings.Repeat("(x+|y?)*", 20),
+	} {
+		ws := Witnesses(p)
+		if len(ws) > maxWitnesses {
+			t.Errorf("%.30s...: %d witnesses", p, len(ws))
+		}
+		for _, w := range ws {
+			if len(w) > 1<<16 {
+				t.Errorf("%.30s...: witness of %d bytes", p, len(w))
+			}
 		}
 	}
 }

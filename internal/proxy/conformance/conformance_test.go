@@ -87,6 +87,8 @@ func stubs(t *testing.T, procNames []string) map[string]string {
 			_, _ = io.Copy(io.Discard, r.Body)
 			w.Header().Set("X-Upstream", name)
 			w.Header().Set("X-Seen-URI", r.RequestURI)
+			w.Header().Set("X-Seen-Forwarded-For", r.Header.Get("X-Forwarded-For"))
+			w.Header().Set("X-Seen-Forwarded-Proto", r.Header.Get("X-Forwarded-Proto"))
 			_, _ = io.WriteString(w, "{}")
 		}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
@@ -315,7 +317,7 @@ func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fle
 		if clients[src] == nil {
 			clients[src] = clientFor(src)
 		}
-		member, seen, sent, err := send(clients[src], port, r)
+		member, seen, sent, fwd, err := send(clients[src], port, r)
 		if err != nil {
 			t.Errorf("request %d %s %s?%s: %v", i, r.method, r.path, r.query, err)
 			continue
@@ -329,6 +331,10 @@ func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fle
 		ok := true
 		if seen != sent {
 			t.Errorf("%s forwarded %s %s as %q: the upstream must get the request URI unchanged", p, r.method, sent, seen)
+			ok = false
+		}
+		if want := src + " http"; fwd != want {
+			t.Errorf("%s told the upstream X-Forwarded-For/-Proto %q for %s %s from %s; want %q", p, fwd, r.method, sent, src, want)
 			ok = false
 		}
 		if !slices.Contains(members, member) {
@@ -391,6 +397,9 @@ func matchRequest(r request, src string) routing.Request {
 			h["Authorization"] = "Bearer " + r.token
 		}
 	}
+	if r.after != "" {
+		q = joinQuery(q, r.after)
+	}
 	return routing.Request{Method: r.method, Path: path, RawQuery: q, Headers: h, SourceIP: src}
 }
 
@@ -401,12 +410,15 @@ func joinQuery(a, b string) string {
 	return a + "&" + b
 }
 
-// send performs the request and returns the member that answered, the request URI it saw and
-// the request URI sent.
-func send(c *http.Client, port int, r request) (member, seen, sent string, err error) {
+// send performs the request and returns the member that answered, the request URI it saw, the
+// request URI sent, and the X-Forwarded-For and X-Forwarded-Proto it saw (space-separated).
+func send(c *http.Client, port int, r request) (member, seen, sent, fwd string, err error) {
 	q := r.query
 	if r.token != "" && r.inQuery {
 		q = joinQuery(q, "access_token="+url.QueryEscape(r.token))
+	}
+	if r.after != "" {
+		q = joinQuery(q, r.after)
 	}
 	raw := fmt.Sprintf("http://127.0.0.1:%d%s", port, r.path)
 	if q != "" {
@@ -414,7 +426,7 @@ func send(c *http.Client, port int, r request) (member, seen, sent string, err e
 	}
 	req, err := http.NewRequest(r.method, raw, nil)
 	if err != nil {
-		return "", "", "", err
+		return "", "", "", "", err
 	}
 	sent = req.URL.RequestURI()
 	if r.method == "PUT" || r.method == "POST" {
@@ -427,13 +439,14 @@ func send(c *http.Client, port int, r request) (member, seen, sent string, err e
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return "", "", sent, err
+		return "", "", sent, "", err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	member = resp.Header.Get("X-Upstream")
 	if member == "" {
-		return "", "", sent, errors.New("no X-Upstream in the answer (status " + resp.Status + "): the proxy did not reach a stub")
+		return "", "", sent, "", errors.New("no X-Upstream in the answer (status " + resp.Status + "): the proxy did not reach a stub")
 	}
-	return member, resp.Header.Get("X-Seen-URI"), sent, nil
+	fwd = resp.Header.Get("X-Seen-Forwarded-For") + " " + resp.Header.Get("X-Seen-Forwarded-Proto")
+	return member, resp.Header.Get("X-Seen-URI"), sent, fwd, nil
 }

@@ -14,6 +14,7 @@ type request struct {
 	query    string
 	token    string // sent as `Authorization: Bearer <token>` unless inQuery
 	inQuery  bool   // send the token as ?access_token=
+	after    string // query parameters sent after the token
 	sourceIP string // client address in 127.0.0.0/8; "" = 127.0.0.1
 	category string
 }
@@ -25,6 +26,9 @@ GET /_matrix/client/r0/sync?since=s72594_4483_1934 sync_inc
 GET /_matrix/client/v3/sync sync_init
 GET /_matrix/client/v3/sync?since= sync_init
 GET /_matrix/client/v3/sync?timeout=30000&filter=0 sync_init
+GET /_matrix/client/v3/sync?since=&since=s1 sync_init
+GET /_matrix/client/v3/sync?since sync_init
+GET /_matrix/client/v3/sync?full_state=true&since=s5&since= sync_inc
 GET /_matrix/client/v3/events sync
 GET /_matrix/client/api/v1/events?from=s1 sync
 GET /_matrix/client/r0/initialSync sync
@@ -130,6 +134,8 @@ GET /_matrix/client/r0/pushrules/global/override/.m.rule.master pushrules_read
 PUT /_matrix/client/v3/pushrules/global/override/x pushrules_write
 DELETE /_matrix/client/v3/pushrules/global/override/x pushrules_write
 PUT /_matrix/client/v3/pushrules/global/override/x/enabled pushrules_write
+OPTIONS /_matrix/client/v3/pushrules/ pushrules_write
+POST /_matrix/client/v3/user/@u:example.org/account_data/m.direct acct_write
 GET /_matrix/client/v3/user/@u:example.org/rooms/!abc:example.org/tags tags_read
 PUT /_matrix/client/v3/user/@u:example.org/rooms/!abc:example.org/tags/m.favourite tags_write
 DELETE /_matrix/client/v3/user/@u:example.org/rooms/!abc:example.org/tags/m.favourite tags_write
@@ -205,6 +211,7 @@ func corpus() []request {
 				request{method: "GET", path: "/_matrix/client/v3/sync", query: "since=s9_9_9", token: tok, inQuery: true, category: "sync_inc"},
 				request{method: "GET", path: "/_matrix/client/v3/sync", query: "timeout=0", token: tok, category: "sync_init"},
 				request{method: "GET", path: "/_matrix/client/r0/sync", token: tok, inQuery: true, category: "sync_init"},
+				request{method: "GET", path: "/_matrix/client/r0/sync", query: "since=s4", token: tok, inQuery: true, after: "access_token=syt_b3RoZXI_x_y", category: "sync_inc"},
 				request{method: "GET", path: "/_matrix/client/v3/events", token: tok, category: "sync"},
 			)
 		}
@@ -226,15 +233,14 @@ func corpus() []request {
 	// Rooms: four room-keyed requests per room, the room id %-encoded or not.
 	for r := 0; r < 20; r++ {
 		room := fmt.Sprintf("!room%02dXyZ:example.org", r)
+		// The same room raw and %-encoded: the key is the decoded room id either way.
 		enc := strings.NewReplacer("!", "%21", ":", "%3A").Replace(room)
-		if r%2 == 0 {
-			enc = room
-		}
 		out = append(out,
-			request{method: "PUT", path: "/_matrix/client/v3/rooms/" + enc + "/send/m.room.message/t" + fmt.Sprint(r), category: "creator"},
+			request{method: "PUT", path: "/_matrix/client/v3/rooms/" + room + "/send/m.room.message/t" + fmt.Sprint(r), category: "creator"},
 			request{method: "PUT", path: "/_matrix/client/v3/rooms/" + enc + "/state/m.room.name/", category: "creator"},
 			request{method: "POST", path: "/_matrix/client/r0/rooms/" + enc + "/join", category: "creator"},
-			request{method: "GET", path: "/_matrix/client/v3/rooms/" + enc + "/messages", query: "dir=b", category: "pagination"},
+			request{method: "GET", path: "/_matrix/client/v3/rooms/" + room + "/messages", query: "dir=b", category: "pagination"},
+			request{method: "GET", path: "/_matrix/client/v3/rooms/" + enc + "/messages", query: "dir=f", category: "pagination"},
 		)
 	}
 	return out
