@@ -1,0 +1,103 @@
+# Two Docker hosts reached remotely: hs1 over SSH, hs2 over TCP with TLS client certificates.
+# One docker-host module instance per host, each with its own aliased docker provider; the
+# fleet module decides what runs where and renders every file.
+
+terraform {
+  required_version = ">= 1.9.0"
+
+  required_providers {
+    synapse = {
+      source = "synapse-fleet/synapse"
+    }
+    docker = {
+      source  = "kreuzwerker/docker"
+      version = ">= 3.0.0"
+    }
+  }
+}
+
+variable "hs2_cert_path" {
+  description = "Directory with ca.pem, cert.pem and key.pem for hs2's Docker daemon."
+  type        = string
+  default     = "~/.docker/hs2"
+}
+
+provider "docker" {
+  alias = "hs1"
+  host  = "ssh://deploy@hs1.example.org:22"
+}
+
+provider "docker" {
+  alias     = "hs2"
+  host      = "tcp://hs2.example.org:2376"
+  cert_path = pathexpand(var.hs2_cert_path)
+}
+
+locals {
+  synapse_version = "1.157.1"
+}
+
+module "fleet" {
+  source = "../../modules/fleet"
+
+  synapse_version = local.synapse_version
+  hosts = {
+    hs1 = "10.0.0.10"
+    hs2 = "10.0.0.11"
+  }
+  main                    = { host = "hs1" }
+  preset                  = "small"
+  redis                   = { host = "hs1" }
+  replication_secret_path = "/data/replication.secret"
+  workers = {
+    sync = { count = 2, hosts = ["hs1", "hs2"] }
+  }
+  proxy = {
+    kind   = "nginx"
+    host   = "hs2"
+    listen = { port = 8080, server_name = "matrix.example.org" }
+  }
+}
+
+module "hs1" {
+  source    = "../../modules/docker-host"
+  providers = { docker = docker.hs1 }
+
+  host               = "hs1"
+  synapse_version    = local.synapse_version
+  files              = module.fleet.files_by_host["hs1"]
+  shared_config_path = module.fleet.shared_config_path
+  workers            = { for n, w in module.fleet.workers : n => w if w.host == "hs1" }
+  main               = module.fleet.main
+  redis              = {}
+  mounts = [
+    { source = "/srv/synapse/data", target = "/data" },
+  ]
+}
+
+module "hs2" {
+  source    = "../../modules/docker-host"
+  providers = { docker = docker.hs2 }
+
+  host               = "hs2"
+  synapse_version    = local.synapse_version
+  files              = module.fleet.files_by_host["hs2"]
+  shared_config_path = module.fleet.shared_config_path
+  workers            = { for n, w in module.fleet.workers : n => w if w.host == "hs2" }
+  proxy = {
+    kind        = "nginx"
+    config_path = module.fleet.proxy.config_path
+    ports       = [module.fleet.proxy.port]
+  }
+  mounts = [
+    { source = "/srv/synapse/data", target = "/data" },
+  ]
+}
+
+output "containers" {
+  description = "host -> process -> container name."
+  value = {
+    hs1 = module.hs1.containers
+    hs2 = module.hs2.containers
+  }
+}

@@ -1,0 +1,81 @@
+# Three VMs: hs1 runs main, Redis and half of the workers, hs2 the other half, edge the nginx
+# reverse proxy. The output is one cloud-init user-data per VM; hand it to your cloud's VM
+# resource (user_data / custom_data / cloud-init drive).
+
+terraform {
+  required_version = ">= 1.9.0"
+
+  required_providers {
+    synapse = {
+      source = "synapse-fleet/synapse"
+    }
+  }
+}
+
+variable "proxy_kind" {
+  description = "Reverse proxy on the edge VM: nginx, haproxy, caddy or apache."
+  type        = string
+  default     = "nginx"
+}
+
+variable "python" {
+  description = "Python interpreter with Synapse installed on the VMs."
+  type        = string
+  default     = "/opt/venvs/matrix-synapse/bin/python"
+}
+
+module "fleet" {
+  source = "../../modules/fleet"
+
+  synapse_version = "1.157"
+  hosts = {
+    hs1  = "10.0.0.10"
+    hs2  = "10.0.0.11"
+    edge = "10.0.0.5"
+  }
+  main                    = { host = "hs1" }
+  preset                  = "small"
+  redis                   = { host = "hs1" }
+  replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  proxy = {
+    kind   = var.proxy_kind
+    host   = "edge"
+    listen = { port = 8080, server_name = "matrix.example.org" }
+  }
+}
+
+module "vms" {
+  source = "../../modules/vm-cloud-init"
+
+  files_by_host   = module.fleet.files_by_host
+  workers_by_host = module.fleet.workers_by_host
+  main_host       = module.fleet.main.host
+  proxy           = module.fleet.proxy
+  python          = var.python
+  packages        = []
+}
+
+output "user_data" {
+  description = "host -> #cloud-config user-data."
+  value       = module.vms.user_data
+}
+
+output "units" {
+  description = "The systemd units written to the Synapse hosts (name -> content)."
+  value       = module.vms.units
+}
+
+output "workers_by_host" {
+  description = "host -> workers it runs (each is matrix-synapse-worker@<name>.service)."
+  value       = module.fleet.workers_by_host
+}
+
+output "proxy_unit" {
+  description = "The synapse-proxy.service unit of the edge VM."
+  value       = module.vms.proxy_unit
+}
+
+output "proxy_config" {
+  description = "The reverse-proxy configuration written to the edge VM (module.fleet.proxy.config_path)."
+  value       = module.fleet.proxy_config
+}

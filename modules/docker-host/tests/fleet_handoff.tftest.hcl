@@ -1,0 +1,98 @@
+# The hand-off contract: the fleet module's outputs, planned with the real synapse provider,
+# feed this module unchanged (files_by_host[<host>], the workers filtered to the host, main,
+# the proxy placement). The docker provider is mocked.
+
+mock_provider "docker" {
+  mock_resource "docker_image" {
+    defaults = {
+      image_id = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+    }
+  }
+}
+
+run "fleet" {
+  command = plan
+
+  module {
+    source = "../fleet"
+  }
+
+  variables {
+    synapse_version         = "1.157.1"
+    hosts                   = { hs1 = "10.0.0.10", hs2 = "10.0.0.11" }
+    main                    = { host = "hs1" }
+    preset                  = "small"
+    redis                   = { host = "hs1" }
+    replication_secret_path = "/data/replication.secret"
+    proxy                   = { kind = "haproxy", host = "hs2", listen = { port = 8080 } }
+    workers                 = { sync = { count = 2, hosts = ["hs1", "hs2"] } }
+  }
+}
+
+run "hs2_from_fleet_outputs" {
+  command = plan
+
+  variables {
+    host               = "hs2"
+    synapse_version    = "1.157.1"
+    files              = run.fleet.files_by_host["hs2"]
+    shared_config_path = run.fleet.shared_config_path
+    workers            = { for n, w in run.fleet.workers : n => w if w.host == "hs2" }
+    redis              = null
+    proxy = {
+      kind        = run.fleet.proxy.kind
+      config_path = run.fleet.proxy.config_path
+      ports       = [run.fleet.proxy.port]
+    }
+  }
+
+  assert {
+    condition     = toset(keys(docker_container.synapse)) == toset(run.fleet.workers_by_host["hs2"])
+    error_message = "One container per worker the fleet placed on hs2."
+  }
+  assert {
+    condition = alltrue([for n, c in docker_container.synapse :
+      join(" ", c.entrypoint) == run.fleet.workers[n].command &&
+      c.healthcheck[0].test[3] == run.fleet.workers[n].health_url
+    ])
+    error_message = "Each container runs its worker's command and probes its health URL."
+  }
+  assert {
+    condition = alltrue([for n, c in docker_container.synapse : alltrue([
+      for u in c.upload : u.content == run.fleet.files_by_host["hs2"][u.file]
+    ]) && length(c.upload) == 3])
+    error_message = "Each container gets the shared config, its config and its log config, as rendered by the fleet."
+  }
+  assert {
+    condition     = [for u in docker_container.proxy[0].upload : u.content] == [run.fleet.proxy_config] && docker_container.proxy[0].ports[0].external == 8080
+    error_message = "The proxy container gets the fleet's HAProxy config and publishes its listen port."
+  }
+}
+
+run "hs1_runs_main_and_redis" {
+  command = plan
+
+  variables {
+    host               = "hs1"
+    synapse_version    = "1.157.1"
+    files              = run.fleet.files_by_host["hs1"]
+    shared_config_path = run.fleet.shared_config_path
+    workers            = { for n, w in run.fleet.workers : n => w if w.host == "hs1" }
+    main               = run.fleet.main
+    redis              = {}
+    proxy              = null
+  }
+
+  assert {
+    condition     = contains(keys(docker_container.synapse), "main") && join(" ", docker_container.synapse["main"].entrypoint) == run.fleet.main.command
+    error_message = "main runs on hs1 with the fleet's main command."
+  }
+  assert {
+    condition     = toset([for p in docker_container.synapse["main"].ports : p.external]) == toset([8008, 9093])
+    error_message = "main publishes its HTTP and replication ports."
+  }
+  assert {
+    condition     = length(docker_container.redis) == 1
+    error_message = "Redis runs on hs1."
+  }
+}

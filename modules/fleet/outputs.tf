@@ -1,0 +1,111 @@
+output "synapse_version" {
+  description = "The Synapse version the fleet was validated against (null = the provider's newest)."
+  value       = var.synapse_version
+}
+
+output "workers" {
+  description = "Every worker: name -> host (hosts key), address, pool, roles, ports, upstream, command, config/log config paths and contents, health URL."
+  value = {
+    for n, w in local.workers : n => {
+      host             = w.host
+      address          = w.address
+      pool             = w.pool
+      roles            = sort(w.roles)
+      http_port        = w.http_port
+      replication_port = w.replication_port
+      metrics_port     = w.metrics_port
+      upstream         = synapse_worker.this[n].upstream
+      command          = synapse_worker.this[n].command
+      config_path      = synapse_worker.this[n].config_path
+      config           = synapse_worker.this[n].config_yaml
+      log_config_path  = synapse_worker.this[n].log_config_path
+      log_config       = synapse_worker.this[n].log_config_yaml
+      health_url       = "http://localhost:${w.http_port}/health"
+    }
+  }
+}
+
+output "workers_by_host" {
+  description = "host -> names of the workers placed on it (every hosts key is present)."
+  value       = local.names_by_host
+}
+
+output "main" {
+  description = "The main process: host, address, ports, the command that starts it and the shared config path."
+  value = {
+    host               = var.main.host
+    address            = var.hosts[var.main.host]
+    http_port          = var.main.http_port
+    replication_port   = var.main.replication_port
+    metrics_port       = var.main.metrics_port
+    shared_config_path = local.shared_config_path
+    command            = "python -m synapse.app.homeserver --config-path ${local.shared_config_path}"
+    health_url         = "http://localhost:${var.main.http_port}/health"
+  }
+}
+
+output "shared_config_yaml" {
+  description = "The shared homeserver.yaml (homeserver_yaml merged with the fleet's worker settings); holds no inline secret."
+  value       = local.shared_config_yaml
+}
+
+output "shared_config_path" {
+  description = "Where the shared config is written on every Synapse host."
+  value       = local.shared_config_path
+}
+
+output "instance_map" {
+  description = "Synapse's instance_map (main and every worker with a replication listener)."
+  value       = synapse_shared_config.this.instance_map
+}
+
+output "stream_writers" {
+  description = "stream -> writer worker names, from the pools' streams."
+  value       = local.streams
+}
+
+output "routes" {
+  description = "The ordered routing table: {pattern, methods, query_param, query_present, pool, group}."
+  value       = synapse_routing_table.this.routes
+}
+
+output "pools" {
+  description = "The routing pools: {name, strategy, members = [{name, upstream}]}."
+  value       = synapse_routing_table.this.pools
+}
+
+output "proxy" {
+  description = "The proxy placement: kind, host, address, config_path, listen port (null when proxy is null)."
+  value = var.proxy == null ? null : {
+    kind        = var.proxy.kind
+    host        = var.proxy.host
+    address     = var.hosts[var.proxy.host]
+    config_path = local.proxy_config_path
+    port        = coalesce(try(var.proxy.listen.port, null), 8008)
+  }
+}
+
+output "proxy_config" {
+  description = "The complete reverse-proxy configuration for proxy.kind (null when proxy is null)."
+  value       = local.proxy_config
+}
+
+output "proxy_configs" {
+  description = "The complete configuration for every proxy kind (nginx, haproxy, caddy, apache), for deployments that pick their own."
+  value = {
+    nginx   = synapse_routing_table.this.nginx_config
+    haproxy = synapse_routing_table.this.haproxy_config
+    caddy   = synapse_routing_table.this.caddy_config
+    apache  = synapse_routing_table.this.apache_config
+  }
+}
+
+output "ports_by_host" {
+  description = "host -> owner (\"<worker> http\", \"main replication\", \"proxy nginx\", ...) -> port: every port the fleet uses."
+  value       = local.ports_by_host
+}
+
+output "files_by_host" {
+  description = "host -> absolute path -> file content: the shared config (hosts running Synapse), worker and log configs, and the proxy config on the proxy host. The hand-off every deploy module consumes."
+  value       = local.files_by_host
+}

@@ -1,0 +1,270 @@
+variable "synapse_version" {
+  description = "Synapse release the fleet runs, e.g. \"1.157\" or \"1.157.1\". Selects the provider's catalogue of roles, streams and endpoints. null uses the newest the provider knows."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.synapse_version == null || can(regex("^[0-9]+\\.[0-9]+(\\.[0-9]+)?$", var.synapse_version))
+    error_message = "synapse_version must look like \"1.157\" or \"1.157.1\" (major.minor[.patch], no leading v)."
+  }
+}
+
+variable "hosts" {
+  description = "Machines of the fleet: host name -> address other machines reach it at (IP or DNS name). Worker placement (`workers[*].host`/`hosts`), `main.host`, `redis.host` and `proxy.host` refer to these names."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.hosts) > 0
+    error_message = "hosts must name at least one machine, e.g. { hs1 = \"10.0.0.10\" }."
+  }
+  validation {
+    condition     = alltrue([for n, a in var.hosts : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]*$", n)) && trimspace(a) != ""])
+    error_message = "Every hosts key must be a name of letters, digits, '.', '_' or '-' and every address must be non-empty."
+  }
+}
+
+variable "main" {
+  description = "The main Synapse process: the host it runs on (a key of `hosts`), its client/federation HTTP port, its replication port (main is always in instance_map), an optional metrics port and bind addresses."
+  type = object({
+    host             = string
+    http_port        = optional(number, 8008)
+    replication_port = optional(number, 9093)
+    metrics_port     = optional(number)
+    bind_addresses   = optional(list(string))
+  })
+
+  validation {
+    condition     = contains(keys(var.hosts), var.main.host)
+    error_message = "main.host must be one of the names in hosts."
+  }
+  validation {
+    condition = alltrue([for p in compact([for x in [var.main.http_port, var.main.replication_port, var.main.metrics_port] : x == null ? "" : tostring(x)]) :
+    tonumber(p) >= 1 && tonumber(p) <= 65535 && floor(tonumber(p)) == tonumber(p)])
+    error_message = "main.http_port, main.replication_port and main.metrics_port must be whole numbers between 1 and 65535."
+  }
+}
+
+variable "preset" {
+  description = "A starting shape for the worker pools: \"none\" (only `workers`), \"small\" (one worker of each kind) or \"specialized\" (split pools with counts; see README). `workers` extends it (new pool keys) or overrides it (same pool key; unset attributes keep the preset's)."
+  type        = string
+  default     = "none"
+  nullable    = false
+
+  validation {
+    condition     = contains(["none", "small", "specialized"], var.preset)
+    error_message = "preset must be one of \"none\", \"small\", \"specialized\"."
+  }
+}
+
+variable "workers" {
+  description = <<-EOT
+    Worker pools: pool key -> pool. Workers are named `<pool>-<n>` (n from 1). Per pool:
+    `roles` (role names of the provider's catalogue; [] = a pure stream writer), `count`,
+    `host` (one host) or `hosts` (spread round-robin; default: default_hosts),
+    `ports` (first http/replication/metrics port of this pool on each host, instead of the
+    fleet-wide allocation), `streams` (streams this pool writes, e.g. ["events"]; its workers get
+    a replication listener), `replication` (force a replication listener), and `overrides`
+    (log_level, extra_config (YAML string), bind_addresses for the pool, and `workers`: per-worker
+    host/ports/log_level/extra_config keyed by worker name). Unset attributes of a pool that
+    overrides a preset pool keep the preset's values; `count = 0` removes a preset pool.
+  EOT
+  type = map(object({
+    roles       = optional(list(string))
+    count       = optional(number)
+    host        = optional(string)
+    hosts       = optional(list(string))
+    streams     = optional(list(string))
+    replication = optional(bool)
+    ports = optional(object({
+      http        = optional(number)
+      replication = optional(number)
+      metrics     = optional(number)
+    }))
+    overrides = optional(object({
+      log_level      = optional(string)
+      extra_config   = optional(string)
+      bind_addresses = optional(list(string))
+      workers = optional(map(object({
+        host             = optional(string)
+        http_port        = optional(number)
+        replication_port = optional(number)
+        metrics_port     = optional(number)
+        log_level        = optional(string)
+        extra_config     = optional(string)
+      })), {})
+    }))
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for k, _ in var.workers : can(regex("^[a-z][a-z0-9-]{0,40}$", k))])
+    error_message = "Every workers pool key must start with a lowercase letter and hold only lowercase letters, digits and '-' (at most 41 characters): it becomes the prefix of worker names like \"sync-1\"."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.count == null || try(p.count >= 0 && floor(p.count) == p.count, false)])
+    error_message = "Every workers[*].count must be a whole number >= 0."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.host == null || p.hosts == null])
+    error_message = "A workers pool sets either host or hosts, not both."
+  }
+  validation {
+    condition = alltrue(flatten([for k, p in var.workers : [
+      for h in concat(p.host == null ? [] : [p.host], p.hosts == null ? [] : p.hosts,
+      p.overrides == null ? [] : [for w in values(p.overrides.workers) : w.host if w.host != null]) :
+      contains(keys(var.hosts), h)
+    ]]))
+    error_message = "Every host named in workers (host, hosts, overrides.workers[*].host) must be a key of hosts."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.hosts == null || try(length(p.hosts) > 0, false)])
+    error_message = "A workers pool's hosts list must not be empty (leave it unset to spread over every host)."
+  }
+  validation {
+    condition = alltrue(flatten([for k, p in var.workers : [
+      for port in concat(
+        p.ports == null ? [] : [p.ports.http, p.ports.replication, p.ports.metrics],
+        p.overrides == null ? [] : flatten([for w in values(p.overrides.workers) : [w.http_port, w.replication_port, w.metrics_port]])
+      ) : port == null || try(port >= 1 && port <= 65535 && floor(port) == port, false)
+    ]]))
+    error_message = "Every port in workers (ports.*, overrides.workers[*].*_port) must be a whole number between 1 and 65535."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.streams == null || try(length(distinct(p.streams)) == length(p.streams), false)])
+    error_message = "A workers pool's streams list must not repeat a stream."
+  }
+}
+
+variable "default_hosts" {
+  description = "Hosts that pools without host/hosts spread over (round-robin, in this order). null = every host, sorted, except a proxy-only host (the proxy host, unless it runs main or a pool names it in host/hosts)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.default_hosts == null || try(length(var.default_hosts) > 0 && alltrue([for h in var.default_hosts : contains(keys(var.hosts), h)]), false)
+    error_message = "default_hosts must be a non-empty list of names from hosts."
+  }
+}
+
+variable "port_bases" {
+  description = "Automatic port allocation: on each host, the n-th worker (n from 0, workers sorted by pool then index) gets http + n, replication + n (only if it needs a replication listener) and metrics + n (only if `metrics` is true). Pools with `ports` and per-worker overrides take precedence; collisions are a plan error."
+  type = object({
+    http        = optional(number, 8100)
+    replication = optional(number, 9100)
+    metrics     = optional(number, 10100)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for p in [var.port_bases.http, var.port_bases.replication, var.port_bases.metrics] : p >= 1 && p <= 65535 && floor(p) == p])
+    error_message = "port_bases.http, .replication and .metrics must be whole numbers between 1 and 65535."
+  }
+}
+
+variable "metrics" {
+  description = "Give every worker a metrics listener (port from port_bases.metrics)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "config_dir" {
+  description = "Directory of Synapse's configuration on every host; worker files go to <config_dir>/workers/."
+  type        = string
+  default     = "/etc/matrix-synapse"
+  nullable    = false
+
+  validation {
+    condition     = startswith(var.config_dir, "/") && !endswith(var.config_dir, "/")
+    error_message = "config_dir must be an absolute path without a trailing slash, e.g. \"/etc/matrix-synapse\"."
+  }
+}
+
+variable "log_level" {
+  description = "Default log level of every worker (a pool's overrides.log_level wins)."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+}
+
+variable "redis" {
+  description = "Redis for replication between processes. `host` is a key of hosts (resolved to its address) or an address; or set `path` for a unix socket. null leaves Redis out of the shared config (the provider then reports that workers need it)."
+  type = object({
+    host          = optional(string)
+    port          = optional(number, 6379)
+    path          = optional(string)
+    dbid          = optional(number)
+    use_tls       = optional(bool)
+    password_path = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.redis == null || try(var.redis.host != null || var.redis.path != null, false)
+    error_message = "redis needs host (a hosts key or an address) or path (unix socket)."
+  }
+}
+
+variable "replication_secret_path" {
+  description = "Path, on every host, of a file holding worker_replication_secret. The file itself is not produced by this module (it is a secret: provision it out of band); null leaves replication unauthenticated."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replication_secret_path == null || startswith(coalesce(var.replication_secret_path, "/"), "/")
+    error_message = "replication_secret_path must be an absolute path."
+  }
+}
+
+variable "homeserver_yaml" {
+  description = "The rest of homeserver.yaml (server_name, database, ...) as a YAML string (yamlencode({...})); the provider merges the worker settings into it. null renders only the worker settings."
+  type        = string
+  default     = null
+}
+
+variable "shared_config" {
+  description = "Optional explicit fleet-wide duties and settings passed to synapse_shared_config as they are (null = let the provider derive them from the workers' roles)."
+  type = object({
+    pusher_instances                       = optional(list(string))
+    federation_sender_instances            = optional(list(string))
+    run_background_tasks_on                = optional(string)
+    update_user_directory_from_worker      = optional(string)
+    notify_appservices_from_worker         = optional(string)
+    media_instance_running_background_jobs = optional(string)
+    outbound_federation_restricted_to      = optional(list(string))
+    database_engine                        = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "proxy" {
+  description = "The reverse proxy: `kind` (nginx, haproxy, caddy, apache), the `host` it runs on (a hosts key), its `listen` settings, per-pool `strategies`, and `config_path` (default per kind, see README). null renders no proxy file (routes and pools are still output)."
+  type = object({
+    kind        = string
+    host        = string
+    config_path = optional(string)
+    strategies  = optional(map(string))
+    listen = optional(object({
+      address     = optional(string)
+      port        = optional(number)
+      server_name = optional(string)
+    }))
+  })
+  default = null
+
+  validation {
+    condition     = var.proxy == null || contains(["nginx", "haproxy", "caddy", "apache"], try(var.proxy.kind, ""))
+    error_message = "proxy.kind must be one of \"nginx\", \"haproxy\", \"caddy\", \"apache\"."
+  }
+  validation {
+    condition     = var.proxy == null || contains(keys(var.hosts), try(var.proxy.host, ""))
+    error_message = "proxy.host must be one of the names in hosts."
+  }
+  validation {
+    condition     = var.proxy == null || try(startswith(var.proxy.config_path, "/"), try(var.proxy.config_path == null, false))
+    error_message = "proxy.config_path must be an absolute path."
+  }
+}

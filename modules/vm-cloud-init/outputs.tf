@@ -1,0 +1,14 @@
+output "user_data" {
+  description = "host -> cloud-init user-data (`#cloud-config` YAML): the host's files, the systemd units of the Synapse \"Systemd with Workers\" layout, and the commands that enable and start them."
+  value       = local.user_data
+}
+
+output "units" {
+  description = "The systemd unit files installed (name -> content), for review or for other deployment tools."
+  value       = local.units
+}
+
+output "proxy_unit" {
+  description = "The synapse-proxy.service unit installed on the proxy host (null without a proxy)."
+  value       = local.proxy_unit
+}

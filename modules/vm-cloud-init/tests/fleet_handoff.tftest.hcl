@@ -1,0 +1,49 @@
+# The hand-off contract: the fleet module's outputs (real synapse provider, plan time) feed this
+# module unchanged, and every host's user_data carries exactly its files and its workers' units.
+
+run "fleet" {
+  command = plan
+
+  module {
+    source = "../fleet"
+  }
+
+  variables {
+    synapse_version         = "1.157"
+    hosts                   = { hs1 = "10.0.0.10", hs2 = "10.0.0.11", edge = "10.0.0.5" }
+    main                    = { host = "hs1" }
+    preset                  = "specialized"
+    redis                   = { host = "hs1" }
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+    proxy                   = { kind = "caddy", host = "edge", listen = { port = 8080 } }
+  }
+}
+
+run "user_data_from_fleet_outputs" {
+  command = plan
+
+  variables {
+    files_by_host   = run.fleet.files_by_host
+    workers_by_host = run.fleet.workers_by_host
+    main_host       = run.fleet.main.host
+    proxy           = run.fleet.proxy
+  }
+
+  assert {
+    condition = alltrue([for h, files in run.fleet.files_by_host :
+      { for f in yamldecode(output.user_data[h]).write_files : f.path => f.content if !startswith(f.path, "/etc/systemd/") } == files
+    ])
+    error_message = "Every host's write_files equal the fleet's files_by_host for it, path and content."
+  }
+  assert {
+    condition = alltrue([for h, workers in run.fleet.workers_by_host :
+      toset([for c in yamldecode(output.user_data[h]).runcmd : c[2] if try(c[1] == "enable" && startswith(c[2], "matrix-synapse-worker@"), false)]) ==
+      toset([for w in workers : "matrix-synapse-worker@${w}.service"])
+    ])
+    error_message = "Every host enables exactly the worker units of the workers the fleet placed on it."
+  }
+  assert {
+    condition     = length(run.fleet.workers_by_host["edge"]) == 0 && strcontains(output.proxy_unit, "caddy run --config /etc/synapse-proxy/Caddyfile --adapter caddyfile")
+    error_message = "The proxy-only edge host runs no worker and starts Caddy on the fleet's Caddyfile."
+  }
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Tests of the HCL modules, offline:
+#   1. builds the synapse provider (dev_overrides) and kreuzwerker/docker + hashicorp/local (Go
+#      module proxy -> filesystem mirror in $REPO/.cache/tf-mirror, cached across runs);
+#   2. `terraform init` + `terraform test` in every modules/*/ with a tests/ directory;
+#   3. renders examples/vm-fleet's user_data at plan time (as is, and once per proxy kind) and
+#      runs `cloud-init schema --config-file` on each host's file;
+#   4. runs `systemd-analyze verify` on the rendered systemd units of each rendering (with this
+#      machine's python3 as the interpreter, since verify needs ExecStart to exist), failing on
+#      any diagnostic it prints;
+#   5. prints "N passed, N failed" (terraform test runs + checks).
+# A check whose tool is missing (cloud-init, systemd-analyze, a proxy binary) is reported as
+# SKIP and makes the run fail, since a check that did not run is not a pass; set ALLOW_SKIP=1
+# to accept skips. CI needs: cloud-init, systemd (systemd-analyze), nginx, haproxy, caddy,
+# apache2, python3, and the Go module proxy on the first run (providers are cached afterwards).
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/tf-providers.sh
+. "$REPO/scripts/tf-providers.sh" || { echo "test-modules: could not build providers" >&2; exit 1; }
+set +e # tf-providers.sh sets -e for itself; here every failure is counted instead
+export TF_IN_AUTOMATION=1
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+skipped=0
+failures=()
+pass() { echo "PASS  $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL  $*"; failed=$((failed + 1)); failures+=("$*"); }
+
+# --- 1. terraform test per module ---------------------------------------------------------------
+for mod in "$REPO"/modules/*/; do
+	mod="${mod%/}"
+	name="$(basename "$mod")"
+	[[ -d "$mod/tests" ]] || continue
+	export TF_DATA_DIR="$work/data-$name"
+	log="$work/test-$name.log"
+	had_lock=0
+	[[ -f "$mod/.terraform.lock.hcl" ]] && had_lock=1
+	if ! (cd "$mod" && terraform init -input=false -backend=false -no-color >"$log" 2>&1); then
+		fail "modules/$name: terraform init"
+		tail -20 "$log"
+		continue
+	fi
+	(cd "$mod" && terraform test -no-color >>"$log" 2>&1)
+	rc=$?
+	if [[ $had_lock -eq 0 ]]; then rm -f "$mod/.terraform.lock.hcl"; fi
+	# Count individual runs: lines `  run "name"... pass|fail|skip`.
+	p=$(grep -cE '^  run ".*"\.\.\. pass' "$log" || true)
+	f=$(grep -cE '^  run ".*"\.\.\. fail' "$log" || true)
+	s=$(grep -cE '^  run ".*"\.\.\. skip' "$log" || true)
+	echo "modules/$name: terraform test: $p passed, $f failed, $s skipped (exit $rc)"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [[ $rc -ne 0 || $f -gt 0 || $s -gt 0 ]]; then
+		[[ $f -eq 0 && $s -eq 0 ]] && fail "modules/$name: terraform test exited $rc"
+		# The failing runs and their Error blocks (not the provider's warnings).
+		awk '/^  run ".*"\.\.\. (fail|skip)/{print; next} /^  run /{p=0} /^Error:/{p=1} /^Warning:/{p=0} p' "$log" | head -60
+		for r in $(grep -oE '^  run "[^"]+"\.\.\. (fail|skip)' "$log" | sed -E 's/^  run "([^"]+)".*/\1/'); do failures+=("modules/$name: $r"); done
+	fi
+done
+unset TF_DATA_DIR
+
+# --- 2. render the vm-fleet user_data ------------------------------------------------------------
+render_vm_fleet() { # $1 = output dir, extra args = terraform -var flags
+	local out="$1"
+	shift
+	mkdir -p "$out"
+	export TF_DATA_DIR="$work/data-vm-fleet"
+	local ex="$REPO/examples/vm-fleet" had_lock=0
+	[[ -f "$ex/.terraform.lock.hcl" ]] && had_lock=1
+	(cd "$ex" && terraform init -input=false -backend=false -no-color >"$out/init.log" 2>&1 &&
+		terraform plan -input=false -lock=false -refresh=false -no-color -out="$out/plan" "$@" >"$out/plan.log" 2>&1 &&
+		terraform show -json "$out/plan" >"$out/plan.json")
+	local rc=$?
+	if [[ $had_lock -eq 0 ]]; then rm -f "$ex/.terraform.lock.hcl"; fi
+	unset TF_DATA_DIR
+	[[ $rc -eq 0 ]] || {
+		tail -n 30 "$out/init.log" "$out/plan.log"
+		return 1
+	}
+	python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+plan = json.load(open(os.path.join(out, "plan.json")))
+ud = plan["planned_values"]["outputs"]["user_data"]["value"]
+for host, text in ud.items():
+    with open(os.path.join(out, f"{host}.user-data"), "w") as f:
+        f.write(text)
+PY
+}
+
+schema_check() { # $1 = dir of *.user-data files, $2 = label
+	local f h out
+	for f in "$1"/*.user-data; do
+		h="$(basename "$f" .user-data)"
+		if out="$(cloud-init schema --config-file "$f" 2>&1)" && grep -q "^Valid cloud-config" <<<"$out"; then
+			pass "cloud-init schema: $2 $h"
+		else
+			fail "cloud-init schema: $2 $h"
+			echo "$out" | sed 's/^/      /'
+		fi
+	done
+}
+
+# The proxy configuration the edge VM gets, checked by the real proxy binary. The configuration
+# names its runtime directory (/run/nginx, /run/haproxy, /var/lib/caddy, /run/apache2), which
+# synapse-proxy.service creates; for the check it is pointed at a temporary directory instead.
+proxy_check() { # $1 = rendering dir (plan.json), $2 = kind
+	local dir="$1" kind="$2" conf rt run out rc
+	declare -A bins=([nginx]=nginx [haproxy]=haproxy [caddy]=caddy [apache]=apache2)
+	declare -A rts=([nginx]=/run/nginx [haproxy]=/run/haproxy [caddy]=/var/lib/caddy [apache]=/run/apache2)
+	if ! command -v "${bins[$kind]}" >/dev/null && [[ ! -x "/usr/sbin/${bins[$kind]}" ]]; then
+		echo "SKIP  proxy config check ($kind): ${bins[$kind]} is not installed"
+		skipped=$((skipped + 1))
+		return
+	fi
+	run="$dir/proxy-run"
+	mkdir -p "$run"
+	conf="$dir/proxy.conf"
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_config"]["value"], end="")' "$dir/plan.json" |
+		sed "s#${rts[$kind]}#$run#g" >"$conf"
+	case "$kind" in
+	nginx) out="$(PATH="$PATH:/usr/sbin" nginx -t -q -p "$run" -e stderr -c "$conf" 2>&1)" ;;
+	haproxy) out="$(PATH="$PATH:/usr/sbin" haproxy -c -q -f "$conf" 2>&1)" ;;
+	caddy) out="$(caddy validate --config "$conf" --adapter caddyfile 2>&1)" ;;
+	apache) out="$(PATH="$PATH:/usr/sbin" apache2 -t -f "$conf" 2>&1)" ;;
+	esac
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		pass "proxy config check ($kind): the edge VM's config passes ${bins[$kind]}'s own check"
+	else
+		fail "proxy config check ($kind)"
+		echo "$out" | tail -n 15 | sed 's/^/      /'
+	fi
+}
+
+have_cloud_init=1
+if ! command -v cloud-init >/dev/null; then
+	have_cloud_init=0
+	echo "SKIP  cloud-init schema: cloud-init is not installed (apt-get install cloud-init)"
+	skipped=$((skipped + 1))
+fi
+
+# 3a. The example as it is (nginx, the Debian package's interpreter).
+ud_dir="$work/user-data"
+if render_vm_fleet "$ud_dir"; then
+	pass "examples/vm-fleet: user_data rendered at plan time ($(ls "$ud_dir"/*.user-data | wc -l) hosts)"
+	[[ $have_cloud_init -eq 1 ]] && schema_check "$ud_dir" "vm-fleet (nginx)"
+else
+	fail "examples/vm-fleet: could not render user_data"
+fi
+
+# --- 4. systemd-analyze verify, for every proxy kind ---------------------------------------------
+# verify checks that each ExecStart/ExecStartPre binary exists: the Synapse units name the Debian
+# package's interpreter, absent here, so these renderings use this machine's python3 in its
+# place; the proxy units name /usr/sbin/nginx, haproxy, apache2 and /usr/bin/caddy (installed
+# here, as in CI). The user_data of every rendering also goes through cloud-init schema.
+py3="$(command -v python3 || true)"
+have_verify=1
+if ! command -v systemd-analyze >/dev/null; then
+	echo "SKIP  systemd-analyze verify: systemd-analyze is not installed"
+	skipped=$((skipped + 1))
+	have_verify=0
+elif [[ -z "$py3" ]]; then
+	echo "SKIP  systemd-analyze verify: no python3 to stand in for Synapse's interpreter"
+	skipped=$((skipped + 1))
+	have_verify=0
+fi
+for kind in nginx haproxy caddy apache; do
+	dir="$work/verify-$kind"
+	if ! render_vm_fleet "$dir" -var "python=${py3:-/usr/bin/python3}" -var "proxy_kind=$kind"; then
+		fail "examples/vm-fleet: could not render with proxy_kind=$kind"
+		continue
+	fi
+	[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind)"
+	proxy_check "$dir" "$kind"
+	[[ $have_verify -eq 1 ]] || continue
+	units="$dir/units"
+	python3 - "$dir" "$units" <<'PY'
+import json, os, sys
+out, d = sys.argv[1], sys.argv[2]
+outputs = json.load(open(os.path.join(out, "plan.json")))["planned_values"]["outputs"]
+units, workers_by_host = outputs["units"]["value"], outputs["workers_by_host"]["value"]
+os.makedirs(d, exist_ok=True)
+for name, content in units.items():
+    if name != "matrix-synapse-worker@.service":
+        open(os.path.join(d, name), "w").write(content)
+open(os.path.join(d, "synapse-proxy.service"), "w").write(outputs["proxy_unit"]["value"])
+# Instantiate the worker template for every worker of the fleet.
+for workers in workers_by_host.values():
+    for w in workers:
+        open(os.path.join(d, "matrix-synapse-worker@%s.service" % w), "w").write(units["matrix-synapse-worker@.service"])
+PY
+	files=("$units"/*)
+	# verify exits 0 on warnings such as unknown keys: any output counts as a failure.
+	if out="$(cd "$units" && systemd-analyze verify --man=no "${files[@]}" 2>&1)" && [[ -z "$out" ]]; then
+		pass "systemd-analyze verify ($kind): ${#files[@]} units (target, main, one instance per worker, synapse-proxy)"
+	else
+		fail "systemd-analyze verify ($kind)"
+		echo "$out" | sed 's/^/      /'
+	fi
+done
+
+echo
+echo "test-modules: $passed passed, $failed failed, $skipped skipped"
+if [[ ${#failures[@]} -gt 0 ]]; then
+	printf '  failed: %s\n' "${failures[@]}"
+fi
+[[ $failed -eq 0 && ($skipped -eq 0 || "${ALLOW_SKIP:-0}" == 1) ]]
