@@ -102,7 +102,21 @@ type Stream struct {
 	Until                       string   `json:"until,omitempty"`
 }
 
+// RequestKeys are the facts about Matrix requests that sticky routing keys on. They hold for
+// every version the catalogue knows.
+type RequestKeys struct {
+	// UserTokenPattern: group 1 is the user key of a Synapse access token.
+	UserTokenPattern string `json:"user_token_pattern"`
+	UserTokenNote    string `json:"user_token_note"`
+	// AccessTokenParam is the query parameter carrying the token when there is no Bearer header.
+	AccessTokenParam string `json:"access_token_param"`
+	// RoomKeyPattern: group 1 is the room of a room-keyed client API path.
+	RoomKeyPattern string `json:"room_key_pattern"`
+	RoomKeyNote    string `json:"room_key_note"`
+}
+
 type document struct {
+	RequestKeys       RequestKeys          `json:"request_keys"`
 	Source            string               `json:"source"`
 	Versions          []string             `json:"versions"`
 	WorkerApps        []string             `json:"worker_apps"`
@@ -188,6 +202,9 @@ func mustLoad() document {
 	}
 	return d
 }
+
+// Keys returns the request facts sticky routing keys on (see RequestKeys).
+func Keys() RequestKeys { return doc.RequestKeys }
 
 // Versions lists the Synapse versions the catalogue knows, oldest first.
 func Versions() []string { return append([]string(nil), doc.Versions...) }

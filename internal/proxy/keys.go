@@ -4,7 +4,7 @@ import "github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
 
 // The request keys of the hashing strategies, exactly as routing.Match computes them; the
 // renderers never re-derive them.
-const (
+var (
 	// userTokenPattern captures the user key of a `syt_` access token (capture 1); any other
 	// token is its own key.
 	userTokenPattern = routing.UserTokenPattern

@@ -6,31 +6,34 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
 
-// Constants the proxy renderers use, so that nothing Match decides is re-derived elsewhere.
-// Every pattern here is in the subset PortableRegex accepts.
+// The request keys the proxy renderers use, so that nothing Match decides is re-derived
+// elsewhere. The Matrix facts among them (token format, room path, token parameter) live in the
+// catalogue; every pattern here is in the subset PortableRegex accepts.
+var (
+	// UserTokenPattern extracts the user key from an access token: group 1 for Synapse's own
+	// `syt_` tokens; any other token (MAS `mat_...`) does not match and is keyed whole.
+	UserTokenPattern = catalog.Keys().UserTokenPattern
+	// RoomKeyPattern extracts the room key from the decoded path (group 1).
+	RoomKeyPattern = catalog.Keys().RoomKeyPattern
+	// AccessTokenParam is the query parameter carrying the access token when the request has
+	// no Bearer Authorization header.
+	AccessTokenParam = catalog.Keys().AccessTokenParam
+)
+
+// HTTP-level constants of the key extraction.
 const (
-	// UserTokenPattern extracts the user key from an access token: for Synapse's own tokens
-	// (`syt_<base64 localpart>_<random>_<crc>`) group 1 is the base64 localpart; any other token
-	// (MAS `mat_...`) does not match and the whole token is the key. Only the alphanumeric run
-	// is taken, so a legacy localpart whose base64 holds `+` or `/` keeps the same key in the
-	// header and the (raw or decoded) query form.
-	UserTokenPattern = `^syt_([A-Za-z0-9]+)`
 	// BearerPattern extracts the token (group 1) from an Authorization header. The scheme is
 	// matched case-insensitively; a header not matching it (another scheme, no token) is
 	// ignored and the access_token query parameter is used instead.
 	BearerPattern = `^[Bb][Ee][Aa][Rr][Ee][Rr]\s+(\S+)\s*$`
-	// RoomKeyPattern extracts the room key from the decoded path: group 1 is the room ID or
-	// alias segment of /rooms/{roomId}/..., /join/{roomIdOrAlias} and /knock/{roomIdOrAlias}.
-	RoomKeyPattern = `^/_matrix/client/(?:api/v1|r0|v3|unstable)/(?:rooms|join|knock)/([^/]+)`
 	// SinceParam is the query parameter whose absence marks an initial sync (the Query of the
-	// initial-sync route names it too: renderers read Route.Query, this is for documentation
-	// and tests).
+	// initial-sync route names it, from the catalogue's initial_split: renderers read
+	// Route.Query, this is for documentation and tests).
 	SinceParam = "since"
-	// AccessTokenParam is the query parameter carrying the access token when the request has
-	// no Bearer Authorization header.
-	AccessTokenParam = "access_token"
 	// AuthorizationHeader is the header carrying `Bearer <token>`.
 	AuthorizationHeader = "Authorization"
 	// ForwardedForHeader is where the match_route function reads the client address from.
