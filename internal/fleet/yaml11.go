@@ -1,0 +1,65 @@
+package fleet
+
+import (
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Synapse reads every config file with PyYAML's yaml.safe_load (synapse/config/_base.py
+// read_config_files; synapse/config/logger.py _load_logging_config), which types plain scalars
+// by the YAML 1.1 type repository (yaml.org/type). gopkg.in/yaml.v3 types them by YAML 1.2,
+// so a value yaml.v3 emits unquoted can read back in Synapse as another type: `yes`, `on` and
+// `off` become booleans, `0777` and `1_000` integers, `2024-01-01` a date, and `=` or `<<` make
+// safe_load fail. These are the YAML 1.1 implicit types as PyYAML's resolver applies them (it
+// leaves out y/Y/n/N, which the spec lists as booleans; yaml11NeedsQuotes quotes them anyway).
+var yaml11Implicit = []struct {
+	tag string
+	re  *regexp.Regexp
+}{
+	{"!!bool", regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`)},
+	{"!!float", regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)},
+	{"!!int", regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)},
+	{"!!merge", regexp.MustCompile(`^<<$`)},
+	{"!!null", regexp.MustCompile(`^(?:~|null|Null|NULL|)$`)},
+	{"!!timestamp", regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`)},
+	{"!!value", regexp.MustCompile(`^=$`)},
+}
+
+// yaml11Tag is the tag a YAML 1.1 loader (PyYAML, as Synapse uses it) gives a plain scalar.
+func yaml11Tag(plain string) string {
+	for _, t := range yaml11Implicit {
+		if t.re.MatchString(plain) {
+			return t.tag
+		}
+	}
+	return "!!str"
+}
+
+// yaml11NeedsQuotes reports whether the string s, written as a plain scalar, would not read
+// back as the string s in a YAML 1.1 loader.
+func yaml11NeedsQuotes(s string) bool {
+	switch s {
+	case "y", "Y", "n", "N":
+		return true
+	}
+	return yaml11Tag(s) != "!!str"
+}
+
+// quoteForYAML11 double-quotes, in place, every plain string scalar of the tree that a YAML 1.1
+// loader would read as something other than that string. Only for nodes the provider builds:
+// a user's own file keeps its scalars as written (Synapse reads them as the user wrote them).
+func quoteForYAML11(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!merge" {
+		n.Tag = "!!str" // yaml.v3 encodes the Go string "<<" as a merge key
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && n.Style == 0 && yaml11NeedsQuotes(n.Value) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for _, c := range n.Content {
+		quoteForYAML11(c)
+	}
+}
