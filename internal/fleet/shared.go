@@ -481,7 +481,42 @@ func (s *sharedView) checkStreamWriters(ps *Problems) {
 			if wr.InstanceMap == nil {
 				ps.Add(wp, "Stream Writer Not In Instance Map", "stream_writers[%d].writers[%d]: worker %q writes stream %q but has no replication listener, so it cannot be in instance_map and other processes cannot reach it; give the worker a replication_port.", i, j, w, a.Stream)
 			}
+			s.checkWriterServesStream(ps, wp, i, j, wr, a.Stream)
 		}
+	}
+}
+
+// checkWriterServesStream: the endpoints routed to a stream's writers must be served by the
+// writer's HTTP listener. Synapse 1.157.1 registers them per listener resource
+// (synapse/app/generic_worker.py GenericWorkerServer._listen_http): the client API streams on
+// `client`, the quarantine admin API on `media`, and `media` only when the worker can load the
+// media repository (synapse/config/repository.py ContentRepositoryConfig.read_config:
+// enable_media_repo false, which the fragment sets once a media worker exists, turns it off).
+func (s *sharedView) checkWriterServesStream(ps *Problems, wp string, i, j int, w *WorkerRef, stream string) {
+	need := catalog.ResourcesFor(s.c.EndpointsForStream(stream))
+	if len(need) == 0 {
+		return
+	}
+	if w.Upstream == "" {
+		// A warning: some streams' endpoints work on any process (Synapse forwards account
+		// data, presence and device list writes over replication), others fail off the writer.
+		ps.Warn(wp, "Stream Writer Serves No HTTP", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints the docs say to route to its writers, but it has no HTTP listener, so the reverse proxy cannot send them there (typing, to_device, receipts and push_rules writes fail on other processes). Give it an http_port (serving %s).", i, j, w.Name, stream, quoted(need))
+		return
+	}
+	if len(w.HTTPResources) == 0 {
+		return // not known: a worker reference written without http_resources
+	}
+	var missing []string
+	for _, r := range need {
+		if !containsString(w.HTTPResources, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		ps.Add(wp, "Stream Writer Resource Not Served", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves on the %s listener resource(s), but its HTTP listener serves only %s, so those requests would get a 404. Serve %s on it (for media: give the worker the media_repository role).", i, j, w.Name, stream, quoted(need), quoted(w.HTTPResources), quoted(missing))
+	}
+	if containsString(need, "media") && s.hasMediaWorker() && !s.isMediaWorker(*w) {
+		ps.Warn(wp, "Stream Writer Cannot Load Media", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves only where the media repository loads, but the shared config sets enable_media_repo: false (the fleet has a media worker) and %q has no media role, so Synapse ignores its media resource. Give it the media_repository role (or enable_media_repo: true in its extra_config).", i, j, w.Name, stream, w.Name)
 	}
 }
 

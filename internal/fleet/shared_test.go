@@ -19,7 +19,10 @@ func wk(name, host string, port, repl int, roles ...string) WorkerRef {
 	w := WorkerRef{Name: name, Host: host, Roles: roles, ReplicationBindAddresses: []string{"127.0.0.1"}}
 	if port != 0 {
 		w.Upstream = fmt.Sprintf("%s:%d", host, port)
-		w.HTTPResources = []string{"client"}
+		w.HTTPResources = neededResources(latest, roles)
+		if len(w.HTTPResources) == 0 {
+			w.HTTPResources = []string{"client"} // a stream writer's listener (generatedListeners)
+		}
 	}
 	if repl != 0 {
 		w.InstanceMap = &InstanceMapEntry{Host: host, Port: repl}
@@ -422,6 +425,20 @@ func badCorpus() []badCase {
 			c.StreamWriters = append(c.StreamWriters, StreamAssignment{Stream: "thread_subscriptions", Writers: []string{"ghost"}})
 		}, []want{e("stream_writers[5].writers[0]", "Unknown Stream Writer", `"ghost"`)}},
 		{"quarantine writer without replication", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1", "bg1"} }, []want{e("stream_writers[4].writers[1]", "Stream Writer Not In Instance Map", `"quarantined_media_changes"`)}},
+		// the writer's HTTP listener serves its stream's endpoints (generic_worker.py _listen_http)
+		{"typing writer without HTTP listener", func(c *SharedConfig) { c.Workers[8].Upstream, c.Workers[8].HTTPResources = "", nil }, []want{
+			w("stream_writers[1].writers[0]", "Stream Writer Serves No HTTP", `"typing"`),
+			w("stream_writers[3].writers[0]", "Stream Writer Serves No HTTP", `"device_lists"`),
+		}},
+		{"typing writer serving media only", func(c *SharedConfig) { c.StreamWriters[1].Writers = []string{"media1"} }, []want{e("stream_writers[1].writers[0]", "Stream Writer Resource Not Served", `Serve "client"`)}},
+		{"quarantine writer serving client only", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1", "writer1"} }, []want{
+			e("stream_writers[4].writers[1]", "Stream Writer Resource Not Served", `serves only "client"`),
+			w("stream_writers[4].writers[1]", "Stream Writer Cannot Load Media", "enable_media_repo: false"),
+		}},
+		{"quarantine writer with a media listener but no media role", func(c *SharedConfig) {
+			c.Workers[8].HTTPResources = []string{"client", "media"}
+			c.StreamWriters[4].Writers = []string{"media1", "writer1"}
+		}, []want{w("stream_writers[4].writers[1]", "Stream Writer Cannot Load Media", `"writer1" has no media role`)}},
 		// duties
 		{"pusher unknown", func(c *SharedConfig) { c.Duties = map[string][]string{"pusher_instances": {"pusher1", "pusher3"}} }, []want{e("pusher_instances[1]", "Unknown Duty Target", "run the duty nowhere")}},
 		{"pusher duplicate", func(c *SharedConfig) {
