@@ -63,3 +63,51 @@ func quoteForYAML11(n *yaml.Node) {
 		quoteForYAML11(c)
 	}
 }
+
+// yaml11Mismatch returns the first plain scalar of src that yaml.v3 (YAML 1.2) and a YAML 1.1
+// loader type differently (e.g. `yes`: a string to yaml.v3, a boolean to Synapse), with both
+// tags; ok is false when there is none or src does not parse.
+func yaml11Mismatch(src string) (value, v12, v11 string, ok bool) {
+	var doc yaml.Node
+	if yaml.Unmarshal([]byte(src), &doc) != nil {
+		return "", "", "", false
+	}
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n.Kind == yaml.ScalarNode && n.Style == 0 {
+			if t11, t12 := yaml11Tag(n.Value), n.ShortTag(); t11 != t12 {
+				value, v12, v11 = n.Value, t12, t11
+				return true
+			}
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	ok = walk(&doc)
+	return value, v12, v11, ok
+}
+
+// yamlTypeName names a YAML tag for messages.
+func yamlTypeName(tag string) string {
+	switch tag {
+	case "!!str":
+		return "a string"
+	case "!!bool":
+		return "a boolean"
+	case "!!int":
+		return "an integer"
+	case "!!float":
+		return "a number"
+	case "!!null":
+		return "null"
+	case "!!timestamp":
+		return "a date"
+	case "!!merge", "!!value":
+		return "a YAML 1.1 " + tag[2:] + " key it cannot load"
+	}
+	return tag
+}
