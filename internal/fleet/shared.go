@@ -193,9 +193,9 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(cfg.HomeserverYAML), &doc); err == nil && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 			s.user = doc.Content[0]
-			var m map[string]any
-			if doc.Content[0].Decode(&m) == nil {
-				s.userValue = m
+			// Typed as Synapse's YAML 1.1 loader reads it (`enabled: yes` is true there).
+			if v, err := yaml11Value(doc.Content[0]); err == nil {
+				s.userValue, _ = v.(map[string]any)
 			}
 		}
 	}

@@ -525,6 +525,7 @@ func badCorpus() []badCase {
 		{"start_pushers true with pusher workers", withHS("start_pushers: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "pusher_instances")}},
 		{"send_federation true with sender workers", withHS("send_federation: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "federation_sender_instances")}},
 		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
+		{"start_pushers no is false to Synapse (YAML 1.1)", withHS("start_pushers: no\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"notify_appservices true", withHS("notify_appservices: yes\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
 		{"worker_app in shared file", withHS("worker_app: synapse.app.generic_worker\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "refuses to start with worker_app")}},
@@ -662,4 +663,24 @@ func FuzzShared(f *testing.F) {
 			t.Fatalf("instance_map has %d keys, want %d", len(im), len(out.InstanceMapKeys))
 		}
 	})
+}
+
+// TestHomeserverYAMLReadAsSynapseDoes: homeserver_yaml is typed by YAML 1.1 as Synapse's
+// loader (PyYAML safe_load, synapse/config/_base.py read_config_files) reads it, merge keys
+// included.
+func TestHomeserverYAMLReadAsSynapseDoes(t *testing.T) {
+	for name, hs := range map[string]string{
+		"yes":       "redis:\n  enabled: yes\n",
+		"on":        "redis: {enabled: On}\n",
+		"merge key": "base: &b {enabled: true}\nredis:\n  <<: *b\n",
+	} {
+		cfg := fullFleet()
+		cfg.Redis = nil
+		cfg.HomeserverYAML = hs
+		for _, p := range ValidateShared(latest, cfg) {
+			if p.Summary == "Missing Redis" {
+				t.Errorf("%s: %q enables redis for Synapse, but got: %s", name, hs, p.Detail)
+			}
+		}
+	}
 }

@@ -1,7 +1,10 @@
 package fleet
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -110,4 +113,136 @@ func yamlTypeName(tag string) string {
 		return "a YAML 1.1 " + tag[2:] + " key it cannot load"
 	}
 	return tag
+}
+
+// yaml11Date is how decodeYAML11 represents a YAML 1.1 timestamp (PyYAML gives a datetime).
+type yaml11Date string
+
+// decodeYAML11 decodes YAML the way Synapse sees it: PyYAML's safe_load types plain scalars by
+// the YAML 1.1 implicit types (yaml11Tag), not by YAML 1.2 as yaml.v3 does. Mappings become
+// map[string]any when every key is a string, else map[any]any (as in Python, a dict key can
+// be a bool or an int). It emulates the loader's typing only; it is not PyYAML.
+func decodeYAML11(src string) (any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return yaml11Value(doc.Content[0])
+}
+
+func yaml11Value(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return yaml11Value(n.Alias)
+	case yaml.SequenceNode:
+		out := []any{}
+		for _, c := range n.Content {
+			v, err := yaml11Value(c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		keys, vals := []any{}, []any{}
+		allStr := true
+		var merged []*yaml.Node // YAML 1.1 merge keys (<<), which PyYAML applies
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if kn := n.Content[i]; kn.Kind == yaml.ScalarNode && kn.Style == 0 && kn.Value == "<<" {
+				merged = append(merged, n.Content[i+1])
+				continue
+			}
+			k, err := yaml11Value(n.Content[i])
+			if err != nil {
+				return nil, err
+			}
+			v, err := yaml11Value(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			_, isStr := k.(string)
+			allStr = allStr && isStr
+			keys, vals = append(keys, k), append(vals, v)
+		}
+		for _, mn := range merged {
+			src := []*yaml.Node{mn}
+			if mn.Kind == yaml.SequenceNode {
+				src = mn.Content
+			}
+			for _, one := range src {
+				v, err := yaml11Value(one)
+				if err != nil {
+					return nil, err
+				}
+				mm, ok := v.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("line %d: a merge key needs a mapping", mn.Line)
+				}
+				for k, x := range mm {
+					if !containsAny(keys, k) {
+						keys, vals = append(keys, k), append(vals, x)
+					}
+				}
+			}
+		}
+		if allStr {
+			m := map[string]any{}
+			for i, k := range keys {
+				m[k.(string)] = vals[i]
+			}
+			return m, nil
+		}
+		m := map[any]any{}
+		for i, k := range keys {
+			m[k] = vals[i]
+		}
+		return m, nil
+	case yaml.ScalarNode:
+		tag := "!!str"
+		switch {
+		case n.Style&yaml.TaggedStyle != 0:
+			tag = n.Tag
+		case n.Style == 0:
+			tag = yaml11Tag(n.Value)
+		}
+		switch tag {
+		case "!!str":
+			return n.Value, nil
+		case "!!bool":
+			switch strings.ToLower(n.Value) {
+			case "yes", "true", "on":
+				return true, nil
+			}
+			return false, nil
+		case "!!null":
+			return nil, nil
+		case "!!int":
+			i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+			if err != nil {
+				return int64(0), nil // sexagesimal: still an int to PyYAML
+			}
+			return i, nil
+		case "!!float":
+			f, _ := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+			return f, nil
+		case "!!timestamp":
+			return yaml11Date(n.Value), nil
+		default:
+			return nil, fmt.Errorf("line %d: %q resolves to %s, which yaml.safe_load cannot construct", n.Line, n.Value, tag)
+		}
+	}
+	return nil, fmt.Errorf("line %d: unexpected node kind %d", n.Line, n.Kind)
+}
+
+func containsAny(list []any, x any) bool {
+	for _, e := range list {
+		if e == x {
+			return true
+		}
+	}
+	return false
 }
