@@ -773,6 +773,18 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 		}
 		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
 	}
+	// synapse/config/key.py KeyConfig.read_config: without signing_key(_path) the key is
+	// <config dir>/<server_name>.signing.key, and synapse/config/_base.py
+	// load_config_with_parser takes the config dir from the LAST --config-path: for a worker
+	// that is <config_dir>/workers/, where no key is, so every worker stops at startup.
+	_, hasName := s.userValue["server_name"]
+	_, hasKeyPath := s.userValue["signing_key_path"]
+	_, hasKey := s.userValue["signing_key"]
+	if hasName && !hasKeyPath && !hasKey && len(s.cfg.Workers) > 0 {
+		ps.Add("homeserver_yaml", "Signing Key Path Not Set", "homeserver_yaml sets no signing_key_path, so Synapse looks for <server_name>.signing.key in the directory of the last --config-path file; "+
+			"for the workers that is the workers/ directory of their own files, not the main process's directory, and they stop with \"Error accessing file\". "+
+			"Set signing_key_path to the absolute path of the main process's key in homeserver.yaml.")
+	}
 	if db, ok := s.userValue["database"].(map[string]any); ok {
 		if name, _ := db["name"].(string); name != "" && !containsString(s.c.WorkerDatabaseEngines, name) && len(s.cfg.Workers) > 0 {
 			ps.Add("homeserver_yaml", sumDatabase, "homeserver_yaml sets database.name: %s; Synapse workers share the database with the main process, which %s cannot do. Migrate to PostgreSQL (synapse_port_db).", name, name)

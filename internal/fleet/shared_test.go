@@ -78,6 +78,7 @@ database:
     user: synapse # the role
     database: synapse
 media_store_path: /var/lib/matrix-synapse/media
+signing_key_path: /etc/matrix-synapse/example.org.signing.key
 `
 
 func goldenFleets() map[string]SharedConfig {
@@ -525,6 +526,7 @@ func badCorpus() []badCase {
 		{"start_pushers true with pusher workers", withHS("start_pushers: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "pusher_instances")}},
 		{"send_federation true with sender workers", withHS("send_federation: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "federation_sender_instances")}},
 		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
+		{"homeserver without signing_key_path", withHS("server_name: example.org\nreport_stats: false\n"), []want{e("homeserver_yaml", "Signing Key Path Not Set", "workers/ directory")}},
 		{"start_pushers no is false to Synapse (YAML 1.1)", withHS("start_pushers: no\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"notify_appservices true", withHS("notify_appservices: yes\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
