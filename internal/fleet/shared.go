@@ -768,7 +768,17 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 			continue
 		}
 		add := ps.Add
-		if l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)) {
+		switch {
+		case l.ReplacedBy != "" && dutyKind(s.c, l.ReplacedBy) == "single":
+			// synapse/config/workers.py _should_this_worker_perform_duty: with both options
+			// present, each process compares them, and they agree everywhere only when the
+			// legacy flag is true and the new option names the main process (a generic
+			// worker never runs the duty by the legacy flag, so a worker target conflicts on
+			// that worker, and a false flag conflicts on the main process).
+			if pyTruthy(v) && s.dutyIsMainOnly(l.ReplacedBy) {
+				add = ps.Warn
+			}
+		case l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)):
 			add = ps.Warn // deprecated, but agrees with what the fleet renders
 		}
 		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
@@ -1121,4 +1131,39 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 		c.Content[i] = deepCopy(ch)
 	}
 	return &c
+}
+
+// dutyKind is the duty_kind of the catalogue role whose duty is option, or "".
+func dutyKind(c *catalog.Catalog, option string) string {
+	for _, r := range c.Roles {
+		if r.Duty == option {
+			return r.DutyKind
+		}
+	}
+	return ""
+}
+
+// pyTruthy is Python's bool() of a value decoded from YAML, as Synapse tests its options.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	case map[any]any:
+		return len(x) > 0
+	}
+	return true
 }

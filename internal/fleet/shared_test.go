@@ -530,6 +530,16 @@ func badCorpus() []badCase {
 		{"start_pushers no is false to Synapse (YAML 1.1)", withHS("start_pushers: no\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"notify_appservices true", withHS("notify_appservices: yes\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
+		// _should_this_worker_perform_duty: only a true legacy flag with the duty on main agrees
+		{"notify_appservices false with the duty on a worker", withHS("notify_appservices: false\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
+		{"update_user_directory false with the duty on main", func(c *SharedConfig) {
+			c.Duties = map[string][]string{"update_user_directory_from_worker": {"main"}}
+			c.HomeserverYAML = "update_user_directory: false\n"
+		}, []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
+		{"update_user_directory true with the duty on main", func(c *SharedConfig) {
+			c.Duties = map[string][]string{"update_user_directory_from_worker": {"main"}}
+			c.HomeserverYAML = "update_user_directory: true\n"
+		}, []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"worker_app in shared file", withHS("worker_app: synapse.app.generic_worker\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "refuses to start with worker_app")}},
 		{"worker_name in shared file", withHS("worker_name: w1\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "worker_name")}},
 		{"sqlite in homeserver", withHS("database:\n  name: sqlite3\n  args: {database: /data/homeserver.db}\n"), []want{e("homeserver_yaml", "Workers Need PostgreSQL", "database.name: sqlite3")}},
