@@ -638,6 +638,7 @@ func FuzzShared(f *testing.F) {
 	f.Add("main", "", "media_repository", "typing", "main", "x", "run_background_tasks_on", "- a", "s3cret", 0, 0, 0)
 	f.Add("a: b", "::1", "pusher", "quarantined_media_changes", "a: b", "a: b", "outbound", "listeners: {a: 1}", "é", -1, 70000, 8008)
 	f.Add("w\n", "h", "", "", "", "", "", "worker_replication_port: 1\nlisteners: [{port: 9093, type: http}]", "  ", 9093, 9093, 9093)
+	f.Add("yes", "10.0.0.9", "pusher", "receipts", "off", "off", "run_background_tasks_on", "", "yes", 0, 9101, 9093)
 	f.Fuzz(func(t *testing.T, name, host, role, stream, writer, dutyTarget, dutyOption, hs, secret string, http, repl, mainRepl int) {
 		cfg := SharedConfig{
 			Main:                           MainProcess{Host: host, ReplicationPort: mainRepl, HTTPPort: http, BindAddresses: []string{host}},
@@ -673,6 +674,22 @@ func FuzzShared(f *testing.F) {
 		im, _ := m["instance_map"].(map[string]any)
 		if len(im) != len(out.InstanceMapKeys) {
 			t.Fatalf("instance_map has %d keys, want %d", len(im), len(out.InstanceMapKeys))
+		} // Synapse's loader (YAML 1.1) must read the same names and secret back.
+		v11, err := decodeYAML11(out.ConfigYAML)
+		if err != nil {
+			t.Fatalf("config_yaml does not load as YAML 1.1: %v\n%s", err, out.ConfigYAML)
+		}
+		im11, _ := v11.(map[string]any)["instance_map"].(map[string]any)
+		for _, k := range out.InstanceMapKeys {
+			if e, ok := im11[k].(map[string]any); !ok || (e["host"] != nil && e["host"] != out.InstanceMap[k].Host) {
+				t.Fatalf("instance_map[%q] reads back in YAML 1.1 as %#v\n%s", k, im11, out.ConfigYAML)
+			}
+		}
+		if secret != "" {
+			s11, err := decodeYAML11(out.SecretConfigYAML)
+			if m11, _ := s11.(map[string]any); err != nil || m11["worker_replication_secret"] != secret {
+				t.Fatalf("secret reads back in YAML 1.1 as %#v (%v)", s11, err)
+			}
 		}
 	})
 }
