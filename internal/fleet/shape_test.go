@@ -257,11 +257,10 @@ func (s shapeChecker) shared(doc map[string]any) {
 		case "worker_replication_secret_path", "worker_replication_secret":
 			s.str(k, v)
 		default:
-			role := dutyRole(k)
-			switch {
-			case role == "list":
+			switch dutyKind(latest, k) {
+			case "list":
 				s.strList(k, v)
-			case role == "single":
+			case "single":
 				if x, ok := s.str(k, v); ok && x == latest.MainInstanceMapKey {
 					s.errorf("%s is %q; Synapse calls the main process %q there", k, x, latest.MainInstanceName)
 				}
@@ -270,16 +269,6 @@ func (s shapeChecker) shared(doc map[string]any) {
 			}
 		}
 	}
-}
-
-// dutyRole is the duty_kind of a duty option in the catalogue, or "".
-func dutyRole(option string) string {
-	for _, r := range latest.Roles {
-		if r.Duty == option {
-			return r.DutyKind
-		}
-	}
-	return ""
 }
 
 func (s shapeChecker) worker(doc map[string]any) {
