@@ -275,6 +275,7 @@ func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	s.checkMedia(&ps)
 	s.checkRedis(&ps)
 	s.checkSecret(&ps)
+	s.checkReachable(&ps)
 	s.checkOutbound(&ps)
 	s.checkDatabase(&ps)
 	s.checkHomeserverYAML(&ps)
@@ -672,7 +673,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			if len(m.BindAddresses) == 0 {
 				p = "main.replication_port"
 			}
-			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver. Bind it to 127.0.0.1 or ::1 (main.bind_addresses), or set replication_secret_path.", m.ReplicationPort, bad)
+			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver. Set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too.", m.ReplicationPort, bad)
 		}
 	}
 	for i, w := range s.cfg.Workers {
@@ -680,9 +681,63 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			continue
 		}
 		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
-			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Bind it to 127.0.0.1 or ::1 (the worker's bind_addresses), or set replication_secret_path.", i, w.Name, w.InstanceMap.Port, bad)
+			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too.", i, w.Name, w.InstanceMap.Port, bad)
 		}
 	}
+}
+
+// checkReachable: instance_map tells the other processes to connect to host:port
+// (synapse/replication/http/_base.py connects to the instance_map entry of the target); a
+// replication listener bound only to other addresses refuses them. Only checked when the
+// host is an IP literal (or localhost) and the bind addresses are known.
+func (s *sharedView) checkReachable(ps *Problems) {
+	m := s.cfg.Main
+	if m.ReplicationPort != 0 && m.ReplicationPath == "" && len(m.BindAddresses) > 0 && !bindCovers(m.BindAddresses, m.Host) {
+		ps.Warn("main.bind_addresses", "Replication Listener Not Reachable", "instance_map.main sends the workers to %s port %d, but the main process's replication listener binds only %s, so they cannot connect. Bind it to %s (or a wildcard), or set main.host to a bound address.",
+			m.Host, m.ReplicationPort, quoted(m.BindAddresses), m.Host)
+	}
+	for i, w := range s.cfg.Workers {
+		e := w.InstanceMap
+		if e == nil || e.Path != "" || e.Port == 0 || len(w.ReplicationBindAddresses) == 0 {
+			continue
+		}
+		host := e.Host
+		if host == "" {
+			host = w.Host
+		}
+		if !bindCovers(w.ReplicationBindAddresses, host) {
+			ps.Warn(Index("workers", i, "replication_bind_addresses"), "Replication Listener Not Reachable", "workers[%d] (%q): instance_map sends other processes to %s port %d, but the replication listener binds only %s, so they cannot connect. Bind it to %s (the worker's bind_addresses) or a wildcard.",
+				i, w.Name, host, e.Port, quoted(w.ReplicationBindAddresses), host)
+		}
+	}
+}
+
+// bindCovers reports whether a listener bound to binds accepts connections to host. Hosts
+// that are names (other than localhost) cannot be judged here and count as covered.
+func bindCovers(binds []string, host string) bool {
+	ip := net.ParseIP(host)
+	if host == "localhost" {
+		ip = net.ParseIP("127.0.0.1")
+	}
+	if ip == nil {
+		return true
+	}
+	for _, b := range binds {
+		bip := net.ParseIP(b)
+		switch {
+		case bip == nil:
+			return true // not an IP: validated elsewhere
+		case bip.Equal(net.IPv6unspecified):
+			return true // "::" also takes IPv4 on dual-stack hosts; Synapse's default adds 0.0.0.0
+		case bip.Equal(net.IPv4zero) && ip.To4() != nil:
+			return true
+		case bip.Equal(ip):
+			return true
+		case host == "localhost" && bip.IsLoopback():
+			return true
+		}
+	}
+	return false
 }
 
 // nonLoopback returns the first non-loopback address, with empty meaning Synapse's default

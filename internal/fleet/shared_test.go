@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,9 +15,14 @@ import (
 var latest = catalog.MustFor(catalog.Latest())
 
 // wk builds a worker reference the way synapse_worker computes it: the HTTP listener on port,
-// the replication listener on port+1000 (0: none) bound to loopback.
+// the replication listener on repl (0: none) bound to the worker's host address (so that the
+// instance_map entry is reachable), or to loopback when the host is a name.
 func wk(name, host string, port, repl int, roles ...string) WorkerRef {
-	w := WorkerRef{Name: name, Host: host, Roles: roles, ReplicationBindAddresses: []string{"127.0.0.1"}}
+	bind := "127.0.0.1"
+	if net.ParseIP(host) != nil {
+		bind = host
+	}
+	w := WorkerRef{Name: name, Host: host, Roles: roles, ReplicationBindAddresses: []string{bind}}
 	if port != 0 {
 		w.Upstream = fmt.Sprintf("%s:%d", host, port)
 		w.HTTPResources = neededResources(latest, roles)
@@ -506,6 +512,9 @@ func badCorpus() []badCase {
 			c.Workers[8].ReplicationBindAddresses = nil
 		}, []want{e("workers[8].replication_bind_addresses", "Unprotected Replication Listener", "all interfaces")}},
 		// outbound federation
+		// instance_map hosts must be bound by the replication listeners
+		{"worker replication bound to loopback only", func(c *SharedConfig) { c.Workers[1].ReplicationBindAddresses = []string{"127.0.0.1"} }, []want{w("workers[1].replication_bind_addresses", "Replication Listener Not Reachable", "10.0.0.2 port 9101")}},
+		{"main replication bound to loopback only", func(c *SharedConfig) { c.Main.BindAddresses = []string{"127.0.0.1"} }, []want{w("main.bind_addresses", "Replication Listener Not Reachable", "10.0.0.1 port 9093")}},
 		{"outbound main", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"main"} }, []want{e("outbound_federation_restricted_to[0]", "Main Process Not Allowed", "List workers only")}},
 		{"outbound unknown", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "proxy9"} }, []want{e("outbound_federation_restricted_to[1]", "Unknown Duty Target", `"proxy9"`)}},
 		{"outbound without replication", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"pusher1"} }, []want{e("outbound_federation_restricted_to[0]", "Worker Not In Instance Map", `"pusher1"`)}},
@@ -710,6 +719,29 @@ func TestHomeserverYAMLReadAsSynapseDoes(t *testing.T) {
 			if p.Summary == "Missing Redis" {
 				t.Errorf("%s: %q enables redis for Synapse, but got: %s", name, hs, p.Detail)
 			}
+		}
+	}
+}
+
+func TestBindCovers(t *testing.T) {
+	for _, tc := range []struct {
+		binds []string
+		host  string
+		want  bool
+	}{
+		{[]string{"10.0.0.1"}, "10.0.0.1", true},
+		{[]string{"127.0.0.1"}, "10.0.0.1", false},
+		{[]string{"0.0.0.0"}, "10.0.0.1", true},
+		{[]string{"0.0.0.0"}, "fd00::1", false},
+		{[]string{"::"}, "10.0.0.1", true},
+		{[]string{"fd00::1", "10.0.0.2"}, "fd00::1", true},
+		{[]string{"127.0.0.1"}, "localhost", true},
+		{[]string{"::1"}, "localhost", true},
+		{[]string{"10.0.0.1"}, "localhost", false},
+		{[]string{"127.0.0.1"}, "worker1.internal", true}, // a name: not judged
+	} {
+		if got := bindCovers(tc.binds, tc.host); got != tc.want {
+			t.Errorf("bindCovers(%v, %q) = %v, want %v", tc.binds, tc.host, got, tc.want)
 		}
 	}
 }
