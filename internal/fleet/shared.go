@@ -673,7 +673,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			if len(m.BindAddresses) == 0 {
 				p = "main.replication_port"
 			}
-			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver. Set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too.", m.ReplicationPort, bad)
+			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too.", m.ReplicationPort, bad)
 		}
 	}
 	for i, w := range s.cfg.Workers {
@@ -681,7 +681,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			continue
 		}
 		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
-			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too.", i, w.Name, w.InstanceMap.Port, bad)
+			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too.", i, w.Name, w.InstanceMap.Port, bad)
 		}
 	}
 }
