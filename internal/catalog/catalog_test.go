@@ -120,6 +120,9 @@ func TestReferencesExist(t *testing.T) {
 				t.Errorf("%s: listener type %q has no default bind addresses", v, lt)
 			}
 		}
+		if strings.Join(c.RequiredConfigKeys, ",") != "server_name,report_stats" {
+			t.Errorf("%s: required config keys %v; read_config_files needs server_name and report_stats", v, c.RequiredConfigKeys)
+		}
 		if !c.IsLogLevel("INFO") || c.IsLogLevel("info") {
 			t.Errorf("%s: log levels %v should hold INFO (upper case only)", v, c.LogLevels)
 		}

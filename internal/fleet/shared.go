@@ -838,6 +838,16 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 		}
 		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
 	}
+	var missing []string
+	for _, k := range s.c.RequiredConfigKeys {
+		if _, ok := s.userValue[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		ps.Warn("homeserver_yaml", "Required Setting Missing", "homeserver_yaml has no %s; Synapse refuses to start unless the merged configuration of every process sets %s, so merged_yaml alone cannot be the shared file. Add %s to homeserver_yaml (or supply it in another --config-path file).",
+			quoted(missing), quoted(missing), quoted(missing))
+	}
 	// synapse/config/key.py KeyConfig.read_config: without signing_key(_path) the key is
 	// <config dir>/<server_name>.signing.key, and synapse/config/_base.py
 	// load_config_with_parser takes the config dir from the LAST --config-path: for a worker

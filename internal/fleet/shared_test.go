@@ -535,6 +535,7 @@ func badCorpus() []badCase {
 		{"start_pushers true with pusher workers", withHS("start_pushers: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "pusher_instances")}},
 		{"send_federation true with sender workers", withHS("send_federation: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "federation_sender_instances")}},
 		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
+		{"homeserver without report_stats", withHS("server_name: example.org\nsigning_key_path: /k\n"), []want{w("homeserver_yaml", "Required Setting Missing", `no "report_stats"`)}},
 		{"homeserver without signing_key_path", withHS("server_name: example.org\nreport_stats: false\n"), []want{e("homeserver_yaml", "Signing Key Path Not Set", "workers/ directory")}},
 		{"start_pushers no is false to Synapse (YAML 1.1)", withHS("start_pushers: no\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
