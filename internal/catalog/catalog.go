@@ -130,6 +130,7 @@ type document struct {
 	Deprecated        []DeprecatedOption   `json:"deprecated_worker_options"`
 	SharedOnly        []string             `json:"shared_only_options"`
 	SharedOnlySuffix  []string             `json:"shared_only_option_suffixes"`
+	RequiredKeys      []string             `json:"required_config_keys"`
 	LegacyShared      []LegacySharedOption `json:"legacy_shared_options"`
 	DatabaseEngines   []string             `json:"database_engines"`
 	WorkerDatabases   []string             `json:"worker_database_engines"`
@@ -166,6 +167,9 @@ type Catalog struct {
 	SharedOnlyOptionSuffixes []string
 	// LegacySharedOptions are deprecated options of the shared homeserver.yaml, with the fix.
 	LegacySharedOptions []LegacySharedOption
+	// RequiredConfigKeys must be in the merged configuration of every process, or Synapse
+	// refuses to start (synapse/config/_base.py read_config_files).
+	RequiredConfigKeys []string
 	// DatabaseEngines are the database.name values Synapse knows; WorkerDatabaseEngines those
 	// a fleet with workers can use (workers share the database with the main process).
 	DatabaseEngines       []string
@@ -242,6 +246,7 @@ func For(version string) (*Catalog, error) {
 		SharedOnlyOptionSuffixes: doc.SharedOnlySuffix,
 		defaultBind:              doc.DefaultBind,
 		LegacySharedOptions:      doc.LegacyShared,
+		RequiredConfigKeys:       doc.RequiredKeys,
 		DatabaseEngines:          doc.DatabaseEngines,
 		WorkerDatabaseEngines:    doc.WorkerDatabases,
 	}

@@ -120,6 +120,9 @@ func TestReferencesExist(t *testing.T) {
 				t.Errorf("%s: listener type %q has no default bind addresses", v, lt)
 			}
 		}
+		if strings.Join(c.RequiredConfigKeys, ",") != "server_name,report_stats" {
+			t.Errorf("%s: required config keys %v; read_config_files needs server_name and report_stats", v, c.RequiredConfigKeys)
+		}
 		if !c.IsLogLevel("INFO") || c.IsLogLevel("info") {
 			t.Errorf("%s: log levels %v should hold INFO (upper case only)", v, c.LogLevels)
 		}
@@ -197,5 +200,44 @@ func TestHelpers(t *testing.T) {
 	}
 	if got := ResourcesFor(c.EndpointsForRoles([]string{"media_repository", "synchrotron"})); strings.Join(got, ",") != "client,media" {
 		t.Errorf("ResourcesFor(media_repository+synchrotron) = %v", got)
+	}
+}
+
+// TestEndpointResourceFollowsWorkerListener checks each endpoint's listener resource against
+// which resource registers the servlet on a generic worker in Synapse 1.157.1
+// (synapse/app/generic_worker.py GenericWorkerServer._listen_http):
+//   - client: ClientRestResource under /_matrix/client, build_synapse_client_resource_tree
+//     (/_synapse/client/...), and of the admin API only what synapse/rest/admin/__init__.py
+//     register_servlets registers on workers (RoomRestServlet, UserRestServletV2Get);
+//   - federation: TransportLayerServer under /_matrix/federation, and KeyResource (/_matrix/key);
+//   - media: the media repository (/_matrix/media), the media-only client and federation
+//     servlet groups (/_matrix/client/v1/media, /_matrix/federation/v1/media), and every other
+//     admin API a worker serves (synapse/rest/admin/media.py register_servlets_for_media_repo).
+func TestEndpointResourceFollowsWorkerListener(t *testing.T) {
+	workerClientAdmin := map[string]bool{`^/_synapse/admin/v1/rooms/[^/]+$`: true, `^/_synapse/admin/v2/users/[^/]+$`: true}
+	want := func(pattern string) string {
+		switch {
+		case strings.HasPrefix(pattern, "^/_matrix/client/v1/media/"),
+			strings.HasPrefix(pattern, "^/_matrix/federation/v1/media/"),
+			strings.HasPrefix(pattern, "^/_matrix/media/"):
+			return "media"
+		case strings.HasPrefix(pattern, "^/_matrix/client/"), strings.HasPrefix(pattern, "^/_synapse/client/"):
+			return "client"
+		case strings.HasPrefix(pattern, "^/_matrix/federation/"), strings.HasPrefix(pattern, "^/_matrix/key/"):
+			return "federation"
+		case strings.HasPrefix(pattern, "^/_synapse/admin/"):
+			if workerClientAdmin[pattern] {
+				return "client"
+			}
+			return "media"
+		}
+		return ""
+	}
+	for _, v := range Versions() {
+		for _, e := range MustFor(v).Endpoints {
+			if w := want(e.Pattern); e.Resource != w {
+				t.Errorf("%s: endpoint %q (group %q) is on resource %q; a generic worker serves it on %q", v, e.Pattern, e.Group, e.Resource, w)
+			}
+		}
 	}
 }

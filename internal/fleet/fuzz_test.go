@@ -35,6 +35,7 @@ func FuzzRenderWorker(f *testing.F) {
 		{"w", "h", "", "", "{a: [\n", "", 0, false},
 		{"w", "h", "", "", "!!binary aGVsbG8=", "", 8080, false},
 		{"MASTER", "h", "", "", "", "", 8080, false},
+		{"yes", "on", "/0777", "/2024-01-01", "a: \"=\"\nb: \"<<\"\n", "synchrotron", 8080, false},
 	}
 	for _, s := range seeds {
 		f.Add(s.name, s.host, s.configDir, s.logPath, s.extra, s.role, s.port, s.unix)
@@ -66,6 +67,12 @@ func FuzzRenderWorker(f *testing.F) {
 		}
 		if parsed["worker_name"] != name {
 			t.Fatalf("worker_name = %#v, want %#v", parsed["worker_name"], name)
+		}
+		// Synapse reads the file with a YAML 1.1 loader: the name must still be that string.
+		if p11, err := decodeYAML11(a.ConfigYAML); err != nil {
+			t.Fatalf("config_yaml does not load as YAML 1.1: %v\n%s", err, a.ConfigYAML)
+		} else if m, _ := p11.(map[string]any); m == nil || m["worker_name"] != name {
+			t.Fatalf("worker_name reads back in YAML 1.1 as %#v, want %q\n%s", p11, name, a.ConfigYAML)
 		}
 		if parsed["worker_log_config"] != d.LogConfigPath || a.LogConfigPath != d.LogConfigPath {
 			t.Fatalf("worker_log_config = %#v, want %#v", parsed["worker_log_config"], d.LogConfigPath)

@@ -193,9 +193,9 @@ func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(cfg.HomeserverYAML), &doc); err == nil && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 			s.user = doc.Content[0]
-			var m map[string]any
-			if doc.Content[0].Decode(&m) == nil {
-				s.userValue = m
+			// Typed as Synapse's YAML 1.1 loader reads it (`enabled: yes` is true there).
+			if v, err := yaml11Value(doc.Content[0]); err == nil {
+				s.userValue, _ = v.(map[string]any)
 			}
 		}
 	}
@@ -275,6 +275,7 @@ func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	s.checkMedia(&ps)
 	s.checkRedis(&ps)
 	s.checkSecret(&ps)
+	s.checkReachable(&ps)
 	s.checkOutbound(&ps)
 	s.checkDatabase(&ps)
 	s.checkHomeserverYAML(&ps)
@@ -481,7 +482,42 @@ func (s *sharedView) checkStreamWriters(ps *Problems) {
 			if wr.InstanceMap == nil {
 				ps.Add(wp, "Stream Writer Not In Instance Map", "stream_writers[%d].writers[%d]: worker %q writes stream %q but has no replication listener, so it cannot be in instance_map and other processes cannot reach it; give the worker a replication_port.", i, j, w, a.Stream)
 			}
+			s.checkWriterServesStream(ps, wp, i, j, wr, a.Stream)
 		}
+	}
+}
+
+// checkWriterServesStream: the endpoints routed to a stream's writers must be served by the
+// writer's HTTP listener. Synapse 1.157.1 registers them per listener resource
+// (synapse/app/generic_worker.py GenericWorkerServer._listen_http): the client API streams on
+// `client`, the quarantine admin API on `media`, and `media` only when the worker can load the
+// media repository (synapse/config/repository.py ContentRepositoryConfig.read_config:
+// enable_media_repo false, which the fragment sets once a media worker exists, turns it off).
+func (s *sharedView) checkWriterServesStream(ps *Problems, wp string, i, j int, w *WorkerRef, stream string) {
+	need := catalog.ResourcesFor(s.c.EndpointsForStream(stream))
+	if len(need) == 0 {
+		return
+	}
+	if w.Upstream == "" {
+		// A warning: some streams' endpoints work on any process (Synapse forwards account
+		// data, presence and device list writes over replication), others fail off the writer.
+		ps.Warn(wp, "Stream Writer Serves No HTTP", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints the docs say to route to its writers, but it has no HTTP listener, so the reverse proxy cannot send them there (typing, to_device, receipts and push_rules writes fail on other processes). Give it an http_port (serving %s).", i, j, w.Name, stream, quoted(need))
+		return
+	}
+	if len(w.HTTPResources) == 0 {
+		return // not known: a worker reference written without http_resources
+	}
+	var missing []string
+	for _, r := range need {
+		if !containsString(w.HTTPResources, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		ps.Add(wp, "Stream Writer Resource Not Served", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves on the %s listener resource(s), but its HTTP listener serves only %s, so those requests would get a 404. Serve %s on it (for media: give the worker the media_repository role).", i, j, w.Name, stream, quoted(need), quoted(w.HTTPResources), quoted(missing))
+	}
+	if containsString(need, "media") && s.hasMediaWorker() && !s.isMediaWorker(*w) {
+		ps.Warn(wp, "Stream Writer Cannot Load Media", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves only where the media repository loads, but the shared config sets enable_media_repo: false (the fleet has a media worker) and %q has no media role, so Synapse ignores its media resource. Give it the media_repository role (or enable_media_repo: true in its extra_config).", i, j, w.Name, stream, w.Name)
 	}
 }
 
@@ -637,7 +673,7 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			if len(m.BindAddresses) == 0 {
 				p = "main.replication_port"
 			}
-			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver. Bind it to 127.0.0.1 or ::1 (main.bind_addresses), or set replication_secret_path.", m.ReplicationPort, bad)
+			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too.", m.ReplicationPort, bad)
 		}
 	}
 	for i, w := range s.cfg.Workers {
@@ -645,9 +681,63 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			continue
 		}
 		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
-			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted. Bind it to 127.0.0.1 or ::1 (the worker's bind_addresses), or set replication_secret_path.", i, w.Name, w.InstanceMap.Port, bad)
+			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too.", i, w.Name, w.InstanceMap.Port, bad)
 		}
 	}
+}
+
+// checkReachable: instance_map tells the other processes to connect to host:port
+// (synapse/replication/http/_base.py connects to the instance_map entry of the target); a
+// replication listener bound only to other addresses refuses them. Only checked when the
+// host is an IP literal (or localhost) and the bind addresses are known.
+func (s *sharedView) checkReachable(ps *Problems) {
+	m := s.cfg.Main
+	if m.ReplicationPort != 0 && m.ReplicationPath == "" && len(m.BindAddresses) > 0 && !bindCovers(m.BindAddresses, m.Host) {
+		ps.Warn("main.bind_addresses", "Replication Listener Not Reachable", "instance_map.main sends the workers to %s port %d, but the main process's replication listener binds only %s, so they cannot connect. Bind it to %s (or a wildcard), or set main.host to a bound address.",
+			m.Host, m.ReplicationPort, quoted(m.BindAddresses), m.Host)
+	}
+	for i, w := range s.cfg.Workers {
+		e := w.InstanceMap
+		if e == nil || e.Path != "" || e.Port == 0 || len(w.ReplicationBindAddresses) == 0 {
+			continue
+		}
+		host := e.Host
+		if host == "" {
+			host = w.Host
+		}
+		if !bindCovers(w.ReplicationBindAddresses, host) {
+			ps.Warn(Index("workers", i, "replication_bind_addresses"), "Replication Listener Not Reachable", "workers[%d] (%q): instance_map sends other processes to %s port %d, but the replication listener binds only %s, so they cannot connect. Bind it to %s (the worker's bind_addresses) or a wildcard.",
+				i, w.Name, host, e.Port, quoted(w.ReplicationBindAddresses), host)
+		}
+	}
+}
+
+// bindCovers reports whether a listener bound to binds accepts connections to host. Hosts
+// that are names (other than localhost) cannot be judged here and count as covered.
+func bindCovers(binds []string, host string) bool {
+	ip := net.ParseIP(host)
+	if host == "localhost" {
+		ip = net.ParseIP("127.0.0.1")
+	}
+	if ip == nil {
+		return true
+	}
+	for _, b := range binds {
+		bip := net.ParseIP(b)
+		switch {
+		case bip == nil:
+			return true // not an IP: validated elsewhere
+		case bip.Equal(net.IPv6unspecified):
+			return true // "::" also takes IPv4 on dual-stack hosts; Synapse's default adds 0.0.0.0
+		case bip.Equal(net.IPv4zero) && ip.To4() != nil:
+			return true
+		case bip.Equal(ip):
+			return true
+		case host == "localhost" && bip.IsLoopback():
+			return true
+		}
+	}
+	return false
 }
 
 // nonLoopback returns the first non-loopback address, with empty meaning Synapse's default
@@ -733,10 +823,42 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 			continue
 		}
 		add := ps.Add
-		if l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)) {
+		switch {
+		case l.ReplacedBy != "" && dutyKind(s.c, l.ReplacedBy) == "single":
+			// synapse/config/workers.py _should_this_worker_perform_duty: with both options
+			// present, each process compares them, and they agree everywhere only when the
+			// legacy flag is true and the new option names the main process (a generic
+			// worker never runs the duty by the legacy flag, so a worker target conflicts on
+			// that worker, and a false flag conflicts on the main process).
+			if pyTruthy(v) && s.dutyIsMainOnly(l.ReplacedBy) {
+				add = ps.Warn
+			}
+		case l.ReplacedBy != "" && (v == false || s.dutyIsMainOnly(l.ReplacedBy)):
 			add = ps.Warn // deprecated, but agrees with what the fleet renders
 		}
 		add("homeserver_yaml", sumLegacy, "homeserver_yaml sets %s: %v; %s", l.Key, v, l.Fix)
+	}
+	var missing []string
+	for _, k := range s.c.RequiredConfigKeys {
+		if _, ok := s.userValue[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		ps.Warn("homeserver_yaml", "Required Setting Missing", "homeserver_yaml has no %s; Synapse refuses to start unless the merged configuration of every process sets %s, so merged_yaml alone cannot be the shared file. Add %s to homeserver_yaml (or supply it in another --config-path file).",
+			quoted(missing), quoted(missing), quoted(missing))
+	}
+	// synapse/config/key.py KeyConfig.read_config: without signing_key(_path) the key is
+	// <config dir>/<server_name>.signing.key, and synapse/config/_base.py
+	// load_config_with_parser takes the config dir from the LAST --config-path: for a worker
+	// that is <config_dir>/workers/, where no key is, so every worker stops at startup.
+	_, hasName := s.userValue["server_name"]
+	_, hasKeyPath := s.userValue["signing_key_path"]
+	_, hasKey := s.userValue["signing_key"]
+	if hasName && !hasKeyPath && !hasKey && len(s.cfg.Workers) > 0 {
+		ps.Add("homeserver_yaml", "Signing Key Path Not Set", "homeserver_yaml sets no signing_key_path, so Synapse looks for <server_name>.signing.key in the directory of the last --config-path file; "+
+			"for the workers that is the workers/ directory of their own files, not the main process's directory, and they stop with \"Error accessing file\". "+
+			"Set signing_key_path to the absolute path of the main process's key in homeserver.yaml.")
 	}
 	if db, ok := s.userValue["database"].(map[string]any); ok {
 		if name, _ := db["name"].(string); name != "" && !containsString(s.c.WorkerDatabaseEngines, name) && len(s.cfg.Workers) > 0 {
@@ -1074,4 +1196,39 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 		c.Content[i] = deepCopy(ch)
 	}
 	return &c
+}
+
+// dutyKind is the duty_kind of the catalogue role whose duty is option, or "".
+func dutyKind(c *catalog.Catalog, option string) string {
+	for _, r := range c.Roles {
+		if r.Duty == option {
+			return r.DutyKind
+		}
+	}
+	return ""
+}
+
+// pyTruthy is Python's bool() of a value decoded from YAML, as Synapse tests its options.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	case map[any]any:
+		return len(x) > 0
+	}
+	return true
 }

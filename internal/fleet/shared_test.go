@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +15,20 @@ import (
 var latest = catalog.MustFor(catalog.Latest())
 
 // wk builds a worker reference the way synapse_worker computes it: the HTTP listener on port,
-// the replication listener on port+1000 (0: none) bound to loopback.
+// the replication listener on repl (0: none) bound to the worker's host address (so that the
+// instance_map entry is reachable), or to loopback when the host is a name.
 func wk(name, host string, port, repl int, roles ...string) WorkerRef {
-	w := WorkerRef{Name: name, Host: host, Roles: roles, ReplicationBindAddresses: []string{"127.0.0.1"}}
+	bind := "127.0.0.1"
+	if net.ParseIP(host) != nil {
+		bind = host
+	}
+	w := WorkerRef{Name: name, Host: host, Roles: roles, ReplicationBindAddresses: []string{bind}}
 	if port != 0 {
 		w.Upstream = fmt.Sprintf("%s:%d", host, port)
-		w.HTTPResources = []string{"client"}
+		w.HTTPResources = neededResources(latest, roles)
+		if len(w.HTTPResources) == 0 {
+			w.HTTPResources = []string{"client"} // a stream writer's listener (generatedListeners)
+		}
 	}
 	if repl != 0 {
 		w.InstanceMap = &InstanceMapEntry{Host: host, Port: repl}
@@ -75,6 +84,7 @@ database:
     user: synapse # the role
     database: synapse
 media_store_path: /var/lib/matrix-synapse/media
+signing_key_path: /etc/matrix-synapse/example.org.signing.key
 `
 
 func goldenFleets() map[string]SharedConfig {
@@ -422,6 +432,20 @@ func badCorpus() []badCase {
 			c.StreamWriters = append(c.StreamWriters, StreamAssignment{Stream: "thread_subscriptions", Writers: []string{"ghost"}})
 		}, []want{e("stream_writers[5].writers[0]", "Unknown Stream Writer", `"ghost"`)}},
 		{"quarantine writer without replication", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1", "bg1"} }, []want{e("stream_writers[4].writers[1]", "Stream Writer Not In Instance Map", `"quarantined_media_changes"`)}},
+		// the writer's HTTP listener serves its stream's endpoints (generic_worker.py _listen_http)
+		{"typing writer without HTTP listener", func(c *SharedConfig) { c.Workers[8].Upstream, c.Workers[8].HTTPResources = "", nil }, []want{
+			w("stream_writers[1].writers[0]", "Stream Writer Serves No HTTP", `"typing"`),
+			w("stream_writers[3].writers[0]", "Stream Writer Serves No HTTP", `"device_lists"`),
+		}},
+		{"typing writer serving media only", func(c *SharedConfig) { c.StreamWriters[1].Writers = []string{"media1"} }, []want{e("stream_writers[1].writers[0]", "Stream Writer Resource Not Served", `Serve "client"`)}},
+		{"quarantine writer serving client only", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1", "writer1"} }, []want{
+			e("stream_writers[4].writers[1]", "Stream Writer Resource Not Served", `serves only "client"`),
+			w("stream_writers[4].writers[1]", "Stream Writer Cannot Load Media", "enable_media_repo: false"),
+		}},
+		{"quarantine writer with a media listener but no media role", func(c *SharedConfig) {
+			c.Workers[8].HTTPResources = []string{"client", "media"}
+			c.StreamWriters[4].Writers = []string{"media1", "writer1"}
+		}, []want{w("stream_writers[4].writers[1]", "Stream Writer Cannot Load Media", `"writer1" has no media role`)}},
 		// duties
 		{"pusher unknown", func(c *SharedConfig) { c.Duties = map[string][]string{"pusher_instances": {"pusher1", "pusher3"}} }, []want{e("pusher_instances[1]", "Unknown Duty Target", "run the duty nowhere")}},
 		{"pusher duplicate", func(c *SharedConfig) {
@@ -488,6 +512,9 @@ func badCorpus() []badCase {
 			c.Workers[8].ReplicationBindAddresses = nil
 		}, []want{e("workers[8].replication_bind_addresses", "Unprotected Replication Listener", "all interfaces")}},
 		// outbound federation
+		// instance_map hosts must be bound by the replication listeners
+		{"worker replication bound to loopback only", func(c *SharedConfig) { c.Workers[1].ReplicationBindAddresses = []string{"127.0.0.1"} }, []want{w("workers[1].replication_bind_addresses", "Replication Listener Not Reachable", "10.0.0.2 port 9101")}},
+		{"main replication bound to loopback only", func(c *SharedConfig) { c.Main.BindAddresses = []string{"127.0.0.1"} }, []want{w("main.bind_addresses", "Replication Listener Not Reachable", "10.0.0.1 port 9093")}},
 		{"outbound main", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"main"} }, []want{e("outbound_federation_restricted_to[0]", "Main Process Not Allowed", "List workers only")}},
 		{"outbound unknown", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"fed1", "proxy9"} }, []want{e("outbound_federation_restricted_to[1]", "Unknown Duty Target", `"proxy9"`)}},
 		{"outbound without replication", func(c *SharedConfig) { c.OutboundFederationRestrictedTo = []string{"pusher1"} }, []want{e("outbound_federation_restricted_to[0]", "Worker Not In Instance Map", `"pusher1"`)}},
@@ -508,8 +535,21 @@ func badCorpus() []badCase {
 		{"start_pushers true with pusher workers", withHS("start_pushers: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "pusher_instances")}},
 		{"send_federation true with sender workers", withHS("send_federation: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "federation_sender_instances")}},
 		{"start_pushers false is only deprecated", withHS("start_pushers: false\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
+		{"homeserver without report_stats", withHS("server_name: example.org\nsigning_key_path: /k\n"), []want{w("homeserver_yaml", "Required Setting Missing", `no "report_stats"`)}},
+		{"homeserver without signing_key_path", withHS("server_name: example.org\nreport_stats: false\n"), []want{e("homeserver_yaml", "Signing Key Path Not Set", "workers/ directory")}},
+		{"start_pushers no is false to Synapse (YAML 1.1)", withHS("start_pushers: no\n"), []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "ignores start_pushers")}},
 		{"update_user_directory true", withHS("update_user_directory: true\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"notify_appservices true", withHS("notify_appservices: yes\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
+		// _should_this_worker_perform_duty: only a true legacy flag with the duty on main agrees
+		{"notify_appservices false with the duty on a worker", withHS("notify_appservices: false\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "notify_appservices_from_worker")}},
+		{"update_user_directory false with the duty on main", func(c *SharedConfig) {
+			c.Duties = map[string][]string{"update_user_directory_from_worker": {"main"}}
+			c.HomeserverYAML = "update_user_directory: false\n"
+		}, []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
+		{"update_user_directory true with the duty on main", func(c *SharedConfig) {
+			c.Duties = map[string][]string{"update_user_directory_from_worker": {"main"}}
+			c.HomeserverYAML = "update_user_directory: true\n"
+		}, []want{w("homeserver_yaml", "Legacy Option In Homeserver YAML", "update_user_directory_from_worker")}},
 		{"worker_app in shared file", withHS("worker_app: synapse.app.generic_worker\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "refuses to start with worker_app")}},
 		{"worker_name in shared file", withHS("worker_name: w1\n"), []want{e("homeserver_yaml", "Legacy Option In Homeserver YAML", "worker_name")}},
 		{"sqlite in homeserver", withHS("database:\n  name: sqlite3\n  args: {database: /data/homeserver.db}\n"), []want{e("homeserver_yaml", "Workers Need PostgreSQL", "database.name: sqlite3")}},
@@ -608,6 +648,7 @@ func FuzzShared(f *testing.F) {
 	f.Add("main", "", "media_repository", "typing", "main", "x", "run_background_tasks_on", "- a", "s3cret", 0, 0, 0)
 	f.Add("a: b", "::1", "pusher", "quarantined_media_changes", "a: b", "a: b", "outbound", "listeners: {a: 1}", "é", -1, 70000, 8008)
 	f.Add("w\n", "h", "", "", "", "", "", "worker_replication_port: 1\nlisteners: [{port: 9093, type: http}]", "  ", 9093, 9093, 9093)
+	f.Add("yes", "10.0.0.9", "pusher", "receipts", "off", "off", "run_background_tasks_on", "", "yes", 0, 9101, 9093)
 	f.Fuzz(func(t *testing.T, name, host, role, stream, writer, dutyTarget, dutyOption, hs, secret string, http, repl, mainRepl int) {
 		cfg := SharedConfig{
 			Main:                           MainProcess{Host: host, ReplicationPort: mainRepl, HTTPPort: http, BindAddresses: []string{host}},
@@ -643,6 +684,65 @@ func FuzzShared(f *testing.F) {
 		im, _ := m["instance_map"].(map[string]any)
 		if len(im) != len(out.InstanceMapKeys) {
 			t.Fatalf("instance_map has %d keys, want %d", len(im), len(out.InstanceMapKeys))
+		} // Synapse's loader (YAML 1.1) must read the same names and secret back.
+		v11, err := decodeYAML11(out.ConfigYAML)
+		if err != nil {
+			t.Fatalf("config_yaml does not load as YAML 1.1: %v\n%s", err, out.ConfigYAML)
+		}
+		im11, _ := v11.(map[string]any)["instance_map"].(map[string]any)
+		for _, k := range out.InstanceMapKeys {
+			if e, ok := im11[k].(map[string]any); !ok || (e["host"] != nil && e["host"] != out.InstanceMap[k].Host) {
+				t.Fatalf("instance_map[%q] reads back in YAML 1.1 as %#v\n%s", k, im11, out.ConfigYAML)
+			}
+		}
+		if secret != "" {
+			s11, err := decodeYAML11(out.SecretConfigYAML)
+			if m11, _ := s11.(map[string]any); err != nil || m11["worker_replication_secret"] != secret {
+				t.Fatalf("secret reads back in YAML 1.1 as %#v (%v)", s11, err)
+			}
 		}
 	})
+}
+
+// TestHomeserverYAMLReadAsSynapseDoes: homeserver_yaml is typed by YAML 1.1 as Synapse's
+// loader (PyYAML safe_load, synapse/config/_base.py read_config_files) reads it, merge keys
+// included.
+func TestHomeserverYAMLReadAsSynapseDoes(t *testing.T) {
+	for name, hs := range map[string]string{
+		"yes":       "redis:\n  enabled: yes\n",
+		"on":        "redis: {enabled: On}\n",
+		"merge key": "base: &b {enabled: true}\nredis:\n  <<: *b\n",
+	} {
+		cfg := fullFleet()
+		cfg.Redis = nil
+		cfg.HomeserverYAML = hs
+		for _, p := range ValidateShared(latest, cfg) {
+			if p.Summary == "Missing Redis" {
+				t.Errorf("%s: %q enables redis for Synapse, but got: %s", name, hs, p.Detail)
+			}
+		}
+	}
+}
+
+func TestBindCovers(t *testing.T) {
+	for _, tc := range []struct {
+		binds []string
+		host  string
+		want  bool
+	}{
+		{[]string{"10.0.0.1"}, "10.0.0.1", true},
+		{[]string{"127.0.0.1"}, "10.0.0.1", false},
+		{[]string{"0.0.0.0"}, "10.0.0.1", true},
+		{[]string{"0.0.0.0"}, "fd00::1", false},
+		{[]string{"::"}, "10.0.0.1", true},
+		{[]string{"fd00::1", "10.0.0.2"}, "fd00::1", true},
+		{[]string{"127.0.0.1"}, "localhost", true},
+		{[]string{"::1"}, "localhost", true},
+		{[]string{"10.0.0.1"}, "localhost", false},
+		{[]string{"127.0.0.1"}, "worker1.internal", true}, // a name: not judged
+	} {
+		if got := bindCovers(tc.binds, tc.host); got != tc.want {
+			t.Errorf("bindCovers(%v, %q) = %v, want %v", tc.binds, tc.host, got, tc.want)
+		}
+	}
 }

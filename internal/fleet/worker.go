@@ -492,6 +492,11 @@ func validateExtraConfig(c *catalog.Catalog, w Worker) Problems {
 			"it does not parse as one: %s.", strings.TrimSuffix(err.Error(), "."))
 		return ps
 	}
+	if v, t12, t11, ok := yaml11Mismatch(w.ExtraConfig); ok {
+		ps.Add(attrExtraConfig, sumExtra, "extra_config holds the unquoted value %q, which Synapse's YAML 1.1 loader reads as %s but the provider's "+
+			"YAML 1.2 parser as %s, so the rendered file would mean something else than written; write it unambiguously "+
+			"(true/false for booleans, a quoted string for text), or build extra_config with yamlencode().", v, yamlTypeName(t11), yamlTypeName(t12))
+	}
 	for _, k := range sortedKeys(m) {
 		if fix, owned := ownedOptions[k]; owned {
 			ps.Add(attrExtraConfig, sumOwned, "extra_config sets %q, which the provider writes; remove it and use %s.", k, fix)

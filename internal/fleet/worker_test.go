@@ -342,6 +342,9 @@ func TestValidateWorkerRules(t *testing.T) {
 			w.Listeners = []Listener{{Type: "http", Port: 8083, BindAddresses: []string{"any"}, Resources: []string{"client"}}}
 		}, "listeners[0].bind_addresses[0]", "IP addresses only"},
 		{"extra_config not yaml", func(w *Worker) { w.ExtraConfig = "a: [" }, "extra_config", "does not parse"},
+		{"extra_config yes is a boolean to Synapse", func(w *Worker) { w.ExtraConfig = "update_user_directory: no\n" }, "extra_config", `"no", which Synapse's YAML 1.1 loader reads as a boolean`},
+		{"extra_config 0o17 is a string to Synapse", func(w *Worker) { w.ExtraConfig = "x: [0o17]\n" }, "extra_config", "as a string but the provider's YAML 1.2 parser as an integer"},
+		{"extra_config = cannot load", func(w *Worker) { w.ExtraConfig = "x: =\n" }, "extra_config", "cannot load"},
 		{"extra_config not mapping", func(w *Worker) { w.ExtraConfig = "- a\n- b\n" }, "extra_config", "list, not a mapping"},
 		{"extra_config worker_name", func(w *Worker) { w.ExtraConfig = "worker_name: other\n" }, "extra_config", "use `name`"},
 		{"extra_config worker_app", func(w *Worker) { w.ExtraConfig = "worker_app: synapse.app.media_repository\n" }, "extra_config", `"worker_app"`},

@@ -14,9 +14,15 @@ import (
 )
 
 // yamlStr is a string scalar; the !!str tag makes the encoder quote values such as "true",
-// "123" or "a: b" that would otherwise read back as something else.
+// "123" or "a: b" that would otherwise read back as something else, and yaml11NeedsQuotes
+// adds the values only a YAML 1.1 loader such as Synapse's reads as another type ("yes",
+// "on", "0777", "2024-01-01").
 func yamlStr(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if yaml11NeedsQuotes(s) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }
 
 func yamlInt(i int) *yaml.Node {
@@ -123,11 +129,13 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// valueNode converts a decoded YAML value back to a node.
+// valueNode converts a decoded YAML value back to a node, with its strings quoted where a
+// YAML 1.1 loader would read them as another type.
 func valueNode(v any) (*yaml.Node, error) {
 	var n yaml.Node
 	if err := n.Encode(v); err != nil {
 		return nil, err
 	}
+	quoteForYAML11(&n)
 	return &n, nil
 }

@@ -436,7 +436,8 @@ func TestCompileCleanForManyFleets(t *testing.T) {
 					}
 				}
 			}
-			ws = append(ws, w("wr1", 9500, client), w("wr2", 9501, client))
+			// Writers of every stream: quarantined_media_changes needs the media resource.
+			ws = append(ws, w("wr1", 9500, []string{"client", "media"}), w("wr2", 9501, []string{"client", "media"}))
 			for li, l := range layouts {
 				_, probs := Compile(c, mainProc, ws, l, nil) // Compile runs Analyze on its table
 				if probs.HasErrors() {

@@ -100,7 +100,7 @@ func fleets() []fleetSpec {
 				wk("generic1", both, "generic"), wk("reader1", client, "client_reader"),
 				wk("typing1", client), wk("todev1", client), wk("acct1", client), wk("rcpt1", client),
 				wk("pres1", client), wk("push1", client), wk("dev1", client), wk("ev1", client),
-				wk("threads1", client), wk("quar1", client), wk("media1", media, "media_repository"),
+				wk("threads1", client), wk("quar1", media), wk("media1", media, "media_repository"), // quarantine APIs are served on the media resource
 			},
 			writers: []fleet.StreamAssignment{
 				sa("events", "ev1"), sa("typing", "typing1"), sa("to_device", "todev1"),
