@@ -192,7 +192,9 @@ func yaml11Value(n *yaml.Node) (any, error) {
 		if allStr {
 			m := map[string]any{}
 			for i, k := range keys {
-				m[k.(string)] = vals[i]
+				if ks, isStr := k.(string); isStr {
+					m[ks] = vals[i]
+				}
 			}
 			return m, nil
 		}
@@ -221,10 +223,9 @@ func yaml11Value(n *yaml.Node) (any, error) {
 		case "!!null":
 			return nil, nil
 		case "!!int":
-			i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
-			if err != nil {
-				return int64(0), nil // sexagesimal: still an int to PyYAML
-			}
+			// A sexagesimal (1:30) or out-of-range value does not parse here but is still an
+			// int to PyYAML: what matters to the callers is the type, so 0 stands in for it.
+			i, _ := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
 			return i, nil
 		case "!!float":
 			f, _ := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
