@@ -167,7 +167,8 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 	}
 	fmt.Fprintf(&f, "\n<VirtualHost %s>\n    ServerName %s\n", strings.Join(hosts, " "), serverName)
 	if o.TLS() {
-		fmt.Fprintf(&f, "    SSLEngine on\n    SSLCertificateFile \"%s\"\n    SSLCertificateKeyFile \"%s\"\n", o.TLSCertificatePath, o.TLSKeyPath)
+		// TLS 1.2 and 1.3 only, as the other three proxies render.
+		fmt.Fprintf(&f, "    SSLEngine on\n    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLCertificateFile \"%s\"\n    SSLCertificateKeyFile \"%s\"\n", o.TLSCertificatePath, o.TLSKeyPath)
 	}
 	f.WriteString(indent(s.String(), "    "))
 	f.WriteString("</VirtualHost>\n")

@@ -114,7 +114,8 @@ func nginxListen(o Options) string {
 		fmt.Fprintf(&b, "        listen %s:%d%s;\n", o.ListenAddress, p, ssl)
 	}
 	if o.TLS() {
-		fmt.Fprintf(&b, "        ssl_certificate %s;\n        ssl_certificate_key %s;\n", o.TLSCertificatePath, o.TLSKeyPath)
+		// nginx 1.22 still enables TLSv1 and TLSv1.1 by default; HAProxy 2.6 and Caddy start at 1.2.
+		fmt.Fprintf(&b, "        ssl_certificate %s;\n        ssl_certificate_key %s;\n        ssl_protocols TLSv1.2 TLSv1.3;\n", o.TLSCertificatePath, o.TLSKeyPath)
 	}
 	return b.String()
 }
