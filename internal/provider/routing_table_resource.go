@@ -66,9 +66,23 @@ type mainModel struct {
 }
 
 type listenModel struct {
-	Address    types.String `tfsdk:"address"`
-	Port       types.Int64  `tfsdk:"port"`
-	ServerName types.String `tfsdk:"server_name"`
+	Address            types.String `tfsdk:"address"`
+	Port               types.Int64  `tfsdk:"port"`
+	AdditionalPorts    types.List   `tfsdk:"additional_ports"`
+	ServerName         types.String `tfsdk:"server_name"`
+	TLSCertificatePath types.String `tfsdk:"tls_certificate_path"`
+	TLSKeyPath         types.String `tfsdk:"tls_key_path"`
+}
+
+// listenAttributes maps proxy.Options fields to the `listen` attributes that set them, with the
+// diagnostic summary of an invalid value.
+var listenAttributes = map[string]struct{ name, summary string }{
+	"ListenAddress":      {"address", "Invalid Listen Address"},
+	"ListenPort":         {"port", "Invalid Port"},
+	"AdditionalPorts":    {"additional_ports", "Invalid Port"},
+	"ServerName":         {"server_name", "Invalid Server Name"},
+	"TLSCertificatePath": {"tls_certificate_path", "Invalid TLS Setting"},
+	"TLSKeyPath":         {"tls_key_path", "Invalid TLS Setting"},
 }
 
 // routeAttrTypes is the shape of one `routes` element, which match_route takes back.
@@ -139,14 +153,31 @@ func routingTableSchemaV0() schema.Schema {
 				"`room` for event sending and pagination, `source_ip` for inbound federation transactions, `single` for SSO, " +
 				"`round_robin` elsewhere."},
 		"listen": schema.SingleNestedAttribute{Optional: true,
-			MarkdownDescription: "Where the standalone proxy configurations listen.",
+			MarkdownDescription: "Where the standalone proxy configurations listen, and whether they terminate TLS. " +
+				"The snippets are unaffected: they go inside your own (TLS) server.",
 			Attributes: map[string]schema.Attribute{
 				"address": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Address to bind. Defaults to `" + defaultListenAddress + "`."},
 				"port": schema.Int64Attribute{Optional: true,
-					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(defaultListenPort) + "`."},
+					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(defaultListenPort) + "`. " +
+						"Any port may be plain HTTP or TLS: for plain HTTP on 443 (or TLS on 80) the Caddyfile moves Caddy's " +
+						"`https_port` (`http_port`) option out of the way, since Caddy otherwise rejects `http://` on 443."},
+				"additional_ports": schema.ListAttribute{Optional: true, ElementType: types.Int64Type,
+					MarkdownDescription: "More ports to bind on `address`, with the same routing and TLS setting as `port`, " +
+						"e.g. `[8448]` for Matrix federation next to `port = 443` for clients. Each port (1-65535) once. Defaults to none."},
 				"server_name": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Virtual host name. Defaults to none (nginx: `_`)."},
+				"tls_certificate_path": schema.StringAttribute{Optional: true,
+					MarkdownDescription: "Absolute path of the PEM certificate (with its chain) the proxy presents; with `tls_key_path` " +
+						"(set both or neither) every port terminates TLS: nginx `listen ... ssl`, HAProxy `bind ... ssl crt`, " +
+						"Caddy `https://` sites with `tls`, Apache `mod_ssl`. Letters, digits, `.`, `_`, `-` and `/` only. " +
+						"Defaults to none: plain HTTP."},
+				"tls_key_path": schema.StringAttribute{Optional: true,
+					MarkdownDescription: "Absolute path of the PEM private key of `tls_certificate_path`; may be the same file when it " +
+						"holds certificate and key. HAProxy 2.6 reads the key only from the certificate file itself, from " +
+						"`<certificate>.key`, or from the certificate's name with its extension replaced by `.key` (e.g. " +
+						"`matrix.crt` and `matrix.key`); any other name renders with a warning, and `haproxy_config` then needs " +
+						"certificate and key concatenated into one file. Defaults to none."},
 			}},
 		"routes": schema.ListNestedAttribute{Computed: true,
 			MarkdownDescription: "The ordered, first-match routing table; requests no route takes go to pool `main`. " +
@@ -249,7 +280,8 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 	}
 	var l listenModel
 	diags.Append(m.Listen.As(ctx, &l, objectAsOptions)...)
-	if l.Address.IsUnknown() || l.Port.IsUnknown() || l.ServerName.IsUnknown() {
+	if l.Address.IsUnknown() || l.Port.IsUnknown() || l.ServerName.IsUnknown() || l.AdditionalPorts.IsUnknown() ||
+		l.TLSCertificatePath.IsUnknown() || l.TLSKeyPath.IsUnknown() {
 		return o, false
 	}
 	if !l.Address.IsNull() {
@@ -257,12 +289,37 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 	}
 	if !l.Port.IsNull() {
 		o.ListenPort = int(l.Port.ValueInt64())
-		if p := l.Port.ValueInt64(); p < 1 || p > 65535 {
-			diags.AddAttributeError(path.Root("listen").AtName("port"), "Invalid Port",
-				fmt.Sprintf("listen.port is %d; use 1-65535.", p))
+	}
+	for _, v := range l.AdditionalPorts.Elements() {
+		p, ok := v.(types.Int64)
+		if !ok || p.IsUnknown() {
+			return o, false
 		}
+		if p.IsNull() {
+			diags.AddAttributeError(path.Root("listen").AtName("additional_ports"), "Invalid Port",
+				"listen.additional_ports has a null element; list port numbers (1-65535).")
+			continue
+		}
+		o.AdditionalPorts = append(o.AdditionalPorts, int(min(max(p.ValueInt64(), -1), 1<<20)))
 	}
 	o.ServerName = l.ServerName.ValueString()
+	o.TLSCertificatePath = l.TLSCertificatePath.ValueString()
+	o.TLSKeyPath = l.TLSKeyPath.ValueString()
+	if !l.Port.IsNull() && (l.Port.ValueInt64() < 1 || l.Port.ValueInt64() > 65535) {
+		o.ListenPort = -1 // reported below; int() of a huge value could wrap into range
+	}
+	for _, e := range proxy.ValidateOptions(proxy.OptionsWithDefaults(proxy.Nginx, o)) {
+		a, ok := listenAttributes[e.Field]
+		if !ok {
+			diags.AddError("Invalid Listen Option", fmt.Sprintf("%s. This is a provider bug: please report it.", e.Message))
+			continue
+		}
+		detail := fmt.Sprintf("listen.%s: %s.", a.name, e.Message)
+		if e.Field == "ListenPort" {
+			detail = fmt.Sprintf("listen.port is %d; use 1-65535.", l.Port.ValueInt64())
+		}
+		diags.AddAttributeError(path.Root("listen").AtName(a.name), a.summary, detail)
+	}
 	return o, true
 }
 
@@ -295,12 +352,12 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Warnings matter when the table changes, not on every plan.
+	// Warnings matter when the table or the listen settings change, not on every plan.
 	changed := req.State.Raw.IsNull()
 	if !changed {
 		var prior routingTableModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		changed = !prior.Routes.Equal(plan.Routes) || !prior.Pools.Equal(plan.Pools)
+		changed = !prior.Routes.Equal(plan.Routes) || !prior.Pools.Equal(plan.Pools) || !prior.Listen.Equal(plan.Listen)
 	}
 	if changed {
 		addProblems(&resp.Diagnostics, warnings, problemOptions{})

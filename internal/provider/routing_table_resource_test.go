@@ -53,16 +53,32 @@ resource "synapse_stream_writer" "typing" {
 }
 `
 
-func routingHCL(extra string) string {
+// tlsListen terminates TLS on 443 and 8448; the key is not where HAProxy 2.6 looks for it.
+const tlsListen = `{
+    address              = "127.0.0.1"
+    port                 = 443
+    additional_ports     = [8448]
+    server_name          = "matrix.example.org"
+    tls_certificate_path = "/etc/ssl/matrix/fullchain.pem"
+    tls_key_path         = "/etc/ssl/matrix/privkey.pem"
+  }`
+
+// routingHCL is the table over routingFleet with extra attributes and, optionally, a listen
+// object (default: plain HTTP on 127.0.0.1:8448).
+func routingHCL(extra string, listen ...string) string {
+	l := `{ address = "127.0.0.1", port = 8448, server_name = "matrix.example.org" }`
+	if len(listen) > 0 {
+		l = listen[0]
+	}
 	return fmt.Sprintf(`
 resource "synapse_routing_table" "r" {
   main           = { host = "10.0.0.1", port = 8008 }
   workers        = concat([synapse_worker.generic, synapse_worker.isync, synapse_worker.typing], synapse_worker.sync)
   stream_writers = [synapse_stream_writer.typing]
-  listen         = { address = "127.0.0.1", port = 8448, server_name = "matrix.example.org" }
+  listen         = %s
 %s
 }
-`, extra)
+`, l, extra)
 }
 
 // routeCheck matches a routes element partially.
@@ -116,7 +132,32 @@ resource "synapse_routing_table" "r" {
 resource "synapse_routing_table" "r" {
   main   = { host = "10.0.0.1", port = 8008 }
   listen = { address = "0.0.0.0;evil" }
-}`, "Proxy Configuration Not Rendered", "listen"},
+}`, "Invalid Listen Address", "listen.address"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 443, tls_certificate_path = "/etc/ssl/matrix.pem" }
+}`, "Invalid TLS Setting", "listen.tls_key_path: a TLS certificate path"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 443, tls_key_path = "/etc/ssl/matrix.key" }
+}`, "Invalid TLS Setting", "listen.tls_certificate_path: a TLS key path"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 443, tls_certificate_path = "ssl/matrix.pem", tls_key_path = "/etc/ssl/matrix.key" }
+}`, "Invalid TLS Setting", `"ssl/matrix.pem"`},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 443, tls_certificate_path = "/etc/ssl/m.pem", tls_key_path = "/etc/ssl/m.key;\n  include /etc/passwd" }
+}`, "Invalid TLS Setting", "listen.tls_key_path"},
+		{`
+resource "synapse_routing_table" "r" {
+  main   = { host = "10.0.0.1", port = 8008 }
+  listen = { port = 443, additional_ports = [8448, 443] }
+}`, "Invalid Port", "443 is already listened on"},
 	}
 	var steps []resource.TestStep
 	for _, ec := range errorCases {
@@ -173,6 +214,29 @@ resource "synapse_routing_table" "r" {
 					"name": knownvalue.StringExact("synchrotron"), "strategy": knownvalue.StringExact("round_robin"),
 				})),
 			}},
+		},
+		// TLS on the Matrix ports, known at plan time: an in-place update.
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`, tlsListen),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config",
+					"listen 127.0.0.1:443 ssl;", "listen 127.0.0.1:8448 ssl;", "ssl_certificate /etc/ssl/matrix/fullchain.pem;", "ssl_certificate_key /etc/ssl/matrix/privkey.pem;")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), configMentions("haproxy_config",
+					"bind 127.0.0.1:443 ssl crt /etc/ssl/matrix/fullchain.pem\n", "bind 127.0.0.1:8448 ssl crt /etc/ssl/matrix/fullchain.pem\n")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("caddy_config"), configMentions("caddy_config",
+					"https://matrix.example.org:443, https://matrix.example.org:8448 {", "tls /etc/ssl/matrix/fullchain.pem /etc/ssl/matrix/privkey.pem")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_config"), configMentions("apache_config",
+					"Listen 127.0.0.1:443 https", "Listen 127.0.0.1:8448 https", "LoadModule ssl_module", "SSLEngine on",
+					`SSLCertificateFile "/etc/ssl/matrix/fullchain.pem"`, `SSLCertificateKeyFile "/etc/ssl/matrix/privkey.pem"`)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("127.0.0.1:443")),
+			},
+		},
+		resource.TestStep{
+			Config:           routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`, tlsListen),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		},
 		// Unknown inputs (a worker created later with an unknown host) leave the table unknown
 		// at plan time, and it is rendered at apply.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -26,6 +27,13 @@ var apacheModules = []struct{ name, file string }{
 	{"proxy_http_module", "mod_proxy_http.so"},
 	{"proxy_balancer_module", "mod_proxy_balancer.so"},
 	{"lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"},
+}
+
+// apacheTLSModules are loaded too when the standalone configuration terminates TLS (the
+// session cache needs socache_shmcb).
+var apacheTLSModules = []struct{ name, file string }{
+	{"socache_shmcb_module", "mod_socache_shmcb.so"},
+	{"ssl_module", "mod_ssl.so"},
 }
 
 // RenderApache renders the table for Apache httpd 2.4 with core modules only.
@@ -136,11 +144,32 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 	if serverName == "" || serverName == "_" {
 		serverName = "localhost" // Apache rejects "[::1]", and 0.0.0.0 names nothing
 	}
-	fmt.Fprintf(&f, "ServerRoot \"%[1]s\"\nListen %[2]s:%[3]d\nPidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[4]s\nGroup %[4]s\nServerName %[5]s\n", o.RuntimeDir, o.ListenAddress, o.ListenPort, user, serverName)
-	for _, m := range apacheModules {
+	fmt.Fprintf(&f, "ServerRoot \"%s\"\n", o.RuntimeDir)
+	protocol := ""
+	if o.TLS() {
+		protocol = " https"
+	}
+	hosts := make([]string, 0, len(o.ports()))
+	for _, p := range o.ports() {
+		fmt.Fprintf(&f, "Listen %s:%d%s\n", o.ListenAddress, p, protocol)
+		hosts = append(hosts, fmt.Sprintf("%s:%d", o.ListenAddress, p))
+	}
+	fmt.Fprintf(&f, "PidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[2]s\nGroup %[2]s\nServerName %[3]s\n", o.RuntimeDir, user, serverName)
+	modules := apacheModules
+	if o.TLS() {
+		modules = append(slices.Clip(modules), apacheTLSModules...)
+	}
+	for _, m := range modules {
 		fmt.Fprintf(&f, "LoadModule %s \"%s/%s\"\n", m.name, o.ModulesDir, m.file)
 	}
-	fmt.Fprintf(&f, "\n<VirtualHost %s:%d>\n    ServerName %s\n", o.ListenAddress, o.ListenPort, serverName)
+	if o.TLS() {
+		fmt.Fprintf(&f, "SSLSessionCache \"shmcb:%s/ssl_scache(512000)\"\n", o.RuntimeDir)
+	}
+	fmt.Fprintf(&f, "\n<VirtualHost %s>\n    ServerName %s\n", strings.Join(hosts, " "), serverName)
+	if o.TLS() {
+		// TLS 1.2 and 1.3 only, as the other three proxies render.
+		fmt.Fprintf(&f, "    SSLEngine on\n    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLCertificateFile \"%s\"\n    SSLCertificateKeyFile \"%s\"\n", o.TLSCertificatePath, o.TLSKeyPath)
+	}
 	f.WriteString(indent(s.String(), "    "))
 	f.WriteString("</VirtualHost>\n")
 	return Config{Full: f.String(), Snippet: s.String()}, nil

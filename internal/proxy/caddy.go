@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 
@@ -87,15 +88,44 @@ request_header X-Mx-Room {mx_room}
 	} else {
 		fmt.Fprintf(&f, "\tadmin %s\n", o.CaddyAdmin)
 	}
-	fmt.Fprintf(&f, "\tauto_https off\n\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
+	f.WriteString("\tauto_https off\n")
+	// Caddy ties port 80 to http:// and 443 to https:// ("scheme and port violate convention")
+	// and serves TLS on whatever port its https_port names. Plain HTTP on 443 (or TLS on 80)
+	// is still a valid choice (e.g. behind a TLS-terminating load balancer), so move the
+	// conventional port out of the way: with auto_https off Caddy listens on neither.
+	scheme, conventional, option := "http", 443, "https_port"
+	if o.TLS() {
+		scheme, conventional, option = "https", 80, "http_port"
+	}
+	if slices.Contains(o.ports(), conventional) {
+		fmt.Fprintf(&f, "\t%s %d\n", option, unusedPort(o.ports()))
+	}
+	fmt.Fprintf(&f, "\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
 	siteHost := o.ServerName
 	if siteHost == "_" { // nginx's "any name"
 		siteHost = ""
 	}
-	fmt.Fprintf(&f, "http://%s:%d {\n\tbind %s\n\trequest_body {\n\t\tmax_size %dMB\n\t}\n", siteHost, o.ListenPort, o.ListenAddress, o.MaxBodySize)
+	addrs := make([]string, 0, len(o.ports()))
+	for _, p := range o.ports() {
+		addrs = append(addrs, fmt.Sprintf("%s://%s:%d", scheme, siteHost, p))
+	}
+	fmt.Fprintf(&f, "%s {\n\tbind %s\n", strings.Join(addrs, ", "), o.ListenAddress)
+	if o.TLS() {
+		fmt.Fprintf(&f, "\ttls %s %s\n", o.TLSCertificatePath, o.TLSKeyPath)
+	}
+	fmt.Fprintf(&f, "\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.MaxBodySize)
 	f.WriteString(indent(s.String(), "\t"))
 	f.WriteString("}\n")
 	return Config{Full: f.String(), Snippet: s.String(), Warnings: caddySpreadWarnings(t)}, nil
+}
+
+// unusedPort is the highest port none of ports uses.
+func unusedPort(ports []int) int {
+	p := 65535
+	for slices.Contains(ports, p) {
+		p--
+	}
+	return p
 }
 
 func writeCaddyProxy(s *strings.Builder, p routing.Pool, in string) {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -88,6 +89,10 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	if o.User != "" {
 		fmt.Fprintf(&f, "    user %s\n", o.User)
 	}
+	crt, delExt, keyWarning := haproxyCertificate(o)
+	if delExt {
+		f.WriteString("    # The key is the certificate's name with its extension replaced by .key.\n    ssl-load-extra-del-ext\n")
+	}
 	fmt.Fprintf(&f, `    pidfile %s/haproxy.pid
 
 defaults
@@ -98,14 +103,46 @@ defaults
     timeout http-request 30s
 
 frontend mx_synapse
-    bind %s:%d
-`, o.RuntimeDir, o.ListenAddress, o.ListenPort)
+`, o.RuntimeDir)
+	for _, p := range o.ports() {
+		fmt.Fprintf(&f, "    bind %s:%d%s\n", o.ListenAddress, p, crt)
+	}
 	if o.ServerName != "" {
 		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
 	}
 	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodySize<<20)
 	f.WriteString(s.String())
-	return Config{Full: f.String(), Snippet: s.String()}, nil
+	var warnings []string
+	if keyWarning != "" {
+		warnings = append(warnings, keyWarning)
+	}
+	return Config{Full: f.String(), Snippet: s.String(), Warnings: warnings}, nil
+}
+
+// haproxyCertificate is the bind lines' TLS suffix (" ssl crt <file>", or "" without TLS).
+// HAProxy 2.6 has no bind keyword for a separate key file: it loads the key from the
+// certificate file itself, else from "<crt>.key", else (global ssl-load-extra-del-ext) from
+// the certificate's name with its extension replaced by ".key". delExt says the global line is
+// needed; a key path none of these reach gives a warning naming the fix.
+func haproxyCertificate(o Options) (suffix string, delExt bool, warning string) {
+	if !o.TLS() {
+		return "", false, ""
+	}
+	crt, key := o.TLSCertificatePath, o.TLSKeyPath
+	suffix = " ssl crt " + crt
+	switch {
+	case key == crt, key == crt+".key":
+		return suffix, false, ""
+	case path.Ext(crt) != "" && key == strings.TrimSuffix(crt, path.Ext(crt))+".key":
+		return suffix, true, ""
+	}
+	names := crt + ".key"
+	if ext := path.Ext(crt); ext != "" {
+		names += " or " + strings.TrimSuffix(crt, ext) + ".key"
+	}
+	return suffix, false, fmt.Sprintf("HAProxy 2.6 cannot load the TLS key %s: it reads the key from the certificate file %s itself or from %s; "+
+		"concatenate certificate and key into one file and set both paths to it, or store the key under one of those names",
+		key, crt, names)
 }
 
 func haproxyBackend(pool string) string { return "mx_" + pool }

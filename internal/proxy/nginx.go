@@ -93,16 +93,32 @@ http {
 
 %[2]s
     server {
-        listen %[3]s:%[4]d;
-        server_name %[5]s;
+%[3]s        server_name %[4]s;
 
-%[6]s    }
+%[5]s    }
 }
-`, o.RuntimeDir, indent(h.String(), "    "), o.ListenAddress, o.ListenPort, serverName, indent(s.String(), "        "))
+`, o.RuntimeDir, indent(h.String(), "    "), nginxListen(o), serverName, indent(s.String(), "        "))
 	return Config{Full: f.String(), Snippet: s.String(), HTTPSnippet: h.String()}, nil
 }
 
 func nginxUpstream(pool string) string { return "mx_" + pool }
+
+// nginxListen is the server{}'s listen lines, one per port, and its certificate with TLS.
+func nginxListen(o Options) string {
+	var b strings.Builder
+	ssl := ""
+	if o.TLS() {
+		ssl = " ssl"
+	}
+	for _, p := range o.ports() {
+		fmt.Fprintf(&b, "        listen %s:%d%s;\n", o.ListenAddress, p, ssl)
+	}
+	if o.TLS() {
+		// nginx 1.22 still enables TLSv1 and TLSv1.1 by default; HAProxy 2.6 and Caddy start at 1.2.
+		fmt.Fprintf(&b, "        ssl_certificate %s;\n        ssl_certificate_key %s;\n        ssl_protocols TLSv1.2 TLSv1.3;\n", o.TLSCertificatePath, o.TLSKeyPath)
+	}
+	return b.String()
+}
 
 // methodCategories partitions HTTP methods by which routes name them: methods in one category are
 // accepted by exactly the same routes. Category 0 is every method no route names.

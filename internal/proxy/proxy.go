@@ -56,7 +56,26 @@ type Options struct {
 	// MaxBodySize is the largest request body accepted, in megabytes (default 50, like
 	// Synapse's max_upload_size).
 	MaxBodySize int
+	// AdditionalPorts are more ports the standalone server binds on ListenAddress, with the
+	// same routing and the same TLS setting as ListenPort (typically 8448, Matrix federation,
+	// next to 443 for clients).
+	AdditionalPorts []int
+	// TLSCertificatePath and TLSKeyPath, both set or both empty, make every port of the
+	// standalone server terminate TLS with this PEM certificate (chain) and PEM private key.
+	// They may name the same file (certificate followed by key). HAProxy 2.6 has no keyword
+	// for a key file of any name: it reads the key from the certificate file, from
+	// "<certificate>.key", or (with ssl-load-extra-del-ext, rendered when it applies) from the
+	// certificate's name with its extension replaced by ".key"; any other key path renders
+	// with a warning saying how to fix it.
+	TLSCertificatePath string
+	TLSKeyPath         string
 }
+
+// TLS says whether the standalone server terminates TLS.
+func (o Options) TLS() bool { return o.TLSCertificatePath != "" }
+
+// ports lists every port the standalone server binds: ListenPort, then AdditionalPorts.
+func (o Options) ports() []int { return append([]int{o.ListenPort}, o.AdditionalPorts...) }
 
 func (o Options) withDefaults(p Proxy) Options {
 	if o.ListenAddress == "" {
@@ -84,35 +103,85 @@ var (
 	reUser       = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
 )
 
-func (o Options) validate() error {
-	var errs []string
+// OptionError is one invalid option: Field names the Options field, Message says what is wrong
+// with the value and how to fix it.
+type OptionError struct {
+	Field   string
+	Message string
+}
+
+// ValidateOptions checks options (after defaults) and returns every problem: each value must be in
+// a charset no proxy's syntax can be broken with, ports in 1-65535 and distinct, and the TLS
+// paths absolute and set together.
+func ValidateOptions(o Options) []OptionError {
+	var errs []OptionError
+	add := func(field, format string, a ...any) {
+		errs = append(errs, OptionError{Field: field, Message: fmt.Sprintf(format, a...)})
+	}
 	if !reHost.MatchString(o.ListenAddress) {
-		errs = append(errs, fmt.Sprintf("listen address %q is not an IP address or host name", o.ListenAddress))
+		add("ListenAddress", "listen address %q is not an IP address or host name", o.ListenAddress)
 	}
 	if o.ListenPort < 1 || o.ListenPort > 65535 {
-		errs = append(errs, fmt.Sprintf("listen port %d is outside 1-65535", o.ListenPort))
+		add("ListenPort", "listen port %d is outside 1-65535", o.ListenPort)
+	}
+	seen := map[int]bool{o.ListenPort: true}
+	for i, p := range o.AdditionalPorts {
+		switch {
+		case p < 1 || p > 65535:
+			add("AdditionalPorts", "additional port [%d] %d is outside 1-65535", i, p)
+		case seen[p]:
+			add("AdditionalPorts", "additional port [%d] %d is already listened on; list each port once", i, p)
+		}
+		seen[p] = true
 	}
 	if o.ServerName != "" && !reServerName.MatchString(o.ServerName) {
-		errs = append(errs, fmt.Sprintf("server name %q is not a host name", o.ServerName))
+		add("ServerName", "server name %q is not a host name", o.ServerName)
 	}
-	for _, p := range []string{o.RuntimeDir, o.ModulesDir} {
-		if !reOptionPath.MatchString(p) {
-			errs = append(errs, fmt.Sprintf("path %q must be absolute and use only letters, digits, '.', '_', '-' and '/'", p))
+	for _, f := range []struct{ field, value string }{{"RuntimeDir", o.RuntimeDir}, {"ModulesDir", o.ModulesDir}} {
+		if !reOptionPath.MatchString(f.value) {
+			add(f.field, "path %q must be absolute and use only letters, digits, '.', '_', '-' and '/'", f.value)
 		}
 	}
+	for _, f := range []struct{ field, name, value string }{
+		{"TLSCertificatePath", "TLS certificate path", o.TLSCertificatePath},
+		{"TLSKeyPath", "TLS key path", o.TLSKeyPath},
+	} {
+		if f.value != "" && (!reOptionPath.MatchString(f.value) || strings.HasSuffix(f.value, "/")) {
+			add(f.field, "%s %q must be an absolute file path using only letters, digits, '.', '_', '-' and '/'", f.name, f.value)
+		}
+	}
+	switch {
+	case o.TLSCertificatePath != "" && o.TLSKeyPath == "":
+		add("TLSKeyPath", "a TLS certificate path is set without a key path; set both (the same file if it holds certificate and key) or neither")
+	case o.TLSCertificatePath == "" && o.TLSKeyPath != "":
+		add("TLSCertificatePath", "a TLS key path is set without a certificate path; set both or neither")
+	}
 	if o.User != "" && !reUser.MatchString(o.User) {
-		errs = append(errs, fmt.Sprintf("user %q is not a valid account name", o.User))
+		add("User", "user %q is not a valid account name", o.User)
 	}
 	if o.CaddyAdmin != "" && !reUpstreamHostPort.MatchString(o.CaddyAdmin) {
-		errs = append(errs, fmt.Sprintf("caddy admin address %q is not host:port", o.CaddyAdmin))
+		add("CaddyAdmin", "caddy admin address %q is not host:port", o.CaddyAdmin)
 	}
 	if o.MaxBodySize < 1 || o.MaxBodySize > 1<<20 {
-		errs = append(errs, fmt.Sprintf("max body size %d MB is outside 1-1048576", o.MaxBodySize))
+		add("MaxBodySize", "max body size %d MB is outside 1-1048576", o.MaxBodySize)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid options: %s", strings.Join(errs, "; "))
+	return errs
+}
+
+// OptionsWithDefaults returns o with every unset option at its default for proxy p (what
+// ValidateOptions and the renderers see).
+func OptionsWithDefaults(p Proxy, o Options) Options { return o.withDefaults(p) }
+
+func (o Options) validate() error {
+	errs := ValidateOptions(o)
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Message
+	}
+	return fmt.Errorf("invalid options: %s", strings.Join(msgs, "; "))
 }
 
 // Config is a rendered proxy configuration.

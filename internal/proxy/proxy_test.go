@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,12 +76,26 @@ func compiledTable(t testing.TB) routing.Table {
 
 var goldenOptions = Options{ListenAddress: "127.0.0.1", ListenPort: 8448, ServerName: "matrix.example.org", RuntimeDir: "/run/synapse-proxy"}
 
+// tlsOptions terminate TLS on the Matrix ports: 443 for clients, 8448 for federation.
+var tlsOptions = Options{ListenAddress: "0.0.0.0", ListenPort: 443, AdditionalPorts: []int{8448}, ServerName: "matrix.example.org",
+	RuntimeDir: "/run/synapse-proxy", TLSCertificatePath: "/etc/ssl/matrix/fullchain.pem", TLSKeyPath: "/etc/ssl/matrix/fullchain.pem.key"}
+
 func TestGolden(t *testing.T) {
-	tables := map[string]routing.Table{"sample": sampleTable(), "compiled": compiledTable(t)}
-	for tname, table := range tables {
+	cases := map[string]struct {
+		table routing.Table
+		opts  Options
+	}{
+		"sample":   {sampleTable(), goldenOptions},
+		"compiled": {compiledTable(t), goldenOptions},
+		// Only the standalone files differ from sample: the snippets go inside the user's own
+		// (TLS) server.
+		"tls": {sampleTable(), tlsOptions},
+	}
+	for tname, c := range cases {
+		table := c.table
 		for _, p := range Proxies {
 			t.Run(tname+"/"+string(p), func(t *testing.T) {
-				cfg, err := renderers[p](table, goldenOptions)
+				cfg, err := renderers[p](table, c.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -231,6 +246,10 @@ func TestRejectsUnsafeOptions(t *testing.T) {
 		"user":        {User: "root;"},
 		"admin":       {CaddyAdmin: "localhost:2019 {"},
 		"body size":   {MaxBodySize: -1},
+		"tls cert":    {TLSCertificatePath: "/etc/ssl/a.pem;\n  include /etc/passwd", TLSKeyPath: "/etc/ssl/a.key"},
+		"tls key":     {TLSCertificatePath: "/etc/ssl/a.pem", TLSKeyPath: `/etc/ssl/a.key" }`},
+		"tls half":    {TLSCertificatePath: "/etc/ssl/a.pem"},
+		"extra port":  {AdditionalPorts: []int{0}},
 	}
 	for name, o := range cases {
 		for _, p := range Proxies {
@@ -361,6 +380,145 @@ func FuzzRender(f *testing.F) {
 			} {
 				if cfg, err := render(tb, goldenOptions); err == nil && strings.ContainsAny(s, "\n\r\"'{}; #") {
 					t.Fatalf("%s accepted %q:\n%s", p, s, cfg.Full)
+				}
+			}
+		}
+	})
+}
+
+func TestValidateOptions(t *testing.T) {
+	valid := OptionsWithDefaults(Nginx, tlsOptions)
+	if errs := ValidateOptions(valid); len(errs) != 0 {
+		t.Fatalf("the TLS golden options are invalid: %v", errs)
+	}
+	with := func(f func(*Options)) Options {
+		o := valid
+		o.AdditionalPorts = slices.Clone(o.AdditionalPorts)
+		f(&o)
+		return o
+	}
+	cases := map[string]struct {
+		opts        Options
+		field, want string
+	}{
+		"certificate without key": {with(func(o *Options) { o.TLSKeyPath = "" }), "TLSKeyPath", "without a key path"},
+		"key without certificate": {with(func(o *Options) { o.TLSCertificatePath = "" }), "TLSCertificatePath", "without a certificate path"},
+		"relative certificate":    {with(func(o *Options) { o.TLSCertificatePath = "ssl/cert.pem" }), "TLSCertificatePath", `"ssl/cert.pem" must be an absolute`},
+		"relative key":            {with(func(o *Options) { o.TLSKeyPath = "./key.pem" }), "TLSKeyPath", `"./key.pem" must be an absolute`},
+		"directory key":           {with(func(o *Options) { o.TLSKeyPath = "/etc/ssl/" }), "TLSKeyPath", `"/etc/ssl/"`},
+		"certificate semicolon":   {with(func(o *Options) { o.TLSCertificatePath = "/a.pem; ssl_verify_client off" }), "TLSCertificatePath", "ssl_verify_client"},
+		"certificate newline":     {with(func(o *Options) { o.TLSCertificatePath = "/a.pem\nSSLEngine off" }), "TLSCertificatePath", "SSLEngine"},
+		"certificate space":       {with(func(o *Options) { o.TLSCertificatePath = "/a.pem crt /b.pem" }), "TLSCertificatePath", "crt /b.pem"},
+		"key quote":               {with(func(o *Options) { o.TLSKeyPath = `/a.key"` }), "TLSKeyPath", `/a.key\"`},
+		"key brace":               {with(func(o *Options) { o.TLSKeyPath = "/a.key}" }), "TLSKeyPath", "/a.key}"},
+		"key placeholder":         {with(func(o *Options) { o.TLSKeyPath = "/${HOME}/a.key" }), "TLSKeyPath", "HOME"},
+		"key hash":                {with(func(o *Options) { o.TLSKeyPath = "/a.key#x" }), "TLSKeyPath", "/a.key#x"},
+		"additional port range":   {with(func(o *Options) { o.AdditionalPorts = []int{70000} }), "AdditionalPorts", "70000 is outside"},
+		"additional port twice":   {with(func(o *Options) { o.AdditionalPorts = []int{8448, 8448} }), "AdditionalPorts", "8448 is already listened on"},
+		"additional = listen":     {with(func(o *Options) { o.AdditionalPorts = []int{443} }), "AdditionalPorts", "443 is already listened on"},
+	}
+	for name, c := range cases {
+		errs := ValidateOptions(c.opts)
+		if len(errs) != 1 || errs[0].Field != c.field || !strings.Contains(errs[0].Message, c.want) {
+			t.Errorf("%s: got %+v, want one error on %s containing %q", name, errs, c.field, c.want)
+		}
+	}
+	// Certificate and key in one file is valid.
+	if errs := ValidateOptions(with(func(o *Options) { o.TLSKeyPath = o.TLSCertificatePath })); len(errs) != 0 {
+		t.Errorf("one combined PEM file: %v", errs)
+	}
+}
+
+func TestHAProxyKeyLookup(t *testing.T) {
+	cases := []struct {
+		cert, key      string
+		delExt, warned bool
+	}{
+		{"/etc/ssl/combined.pem", "/etc/ssl/combined.pem", false, false},
+		{"/etc/ssl/cert.pem", "/etc/ssl/cert.pem.key", false, false},
+		{"/etc/ssl/matrix.crt", "/etc/ssl/matrix.key", true, false},
+		{"/etc/letsencrypt/live/m/fullchain.pem", "/etc/letsencrypt/live/m/privkey.pem", false, true},
+		{"/etc/ssl/cert", "/etc/ssl/key", false, true},
+	}
+	for _, c := range cases {
+		cfg, err := RenderHAProxy(sampleTable(), Options{ListenPort: 443, AdditionalPorts: []int{8448}, TLSCertificatePath: c.cert, TLSKeyPath: c.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, port := range []string{"443", "8448"} {
+			if want := "    bind 0.0.0.0:" + port + " ssl crt " + c.cert + "\n"; !strings.Contains(cfg.Full, want) {
+				t.Errorf("%s/%s: no line %q in\n%s", c.cert, c.key, want, cfg.Full)
+			}
+		}
+		if got := strings.Contains(cfg.Full, "\n    ssl-load-extra-del-ext\n"); got != c.delExt {
+			t.Errorf("%s/%s: ssl-load-extra-del-ext rendered = %v, want %v", c.cert, c.key, got, c.delExt)
+		}
+		if got := len(cfg.Warnings) == 1 && strings.Contains(cfg.Warnings[0], c.key) && strings.Contains(cfg.Warnings[0], "concatenate"); got != c.warned || (!c.warned && len(cfg.Warnings) > 0) {
+			t.Errorf("%s/%s: warnings %q, want a key warning: %v", c.cert, c.key, cfg.Warnings, c.warned)
+		}
+	}
+}
+
+// TestCaddyConventionalPorts: Caddy rejects http:// on its https_port (443) and https:// on its
+// http_port (80); the renderer moves that option away instead.
+func TestCaddyConventionalPorts(t *testing.T) {
+	cases := []struct {
+		opts       Options
+		site, line string
+	}{
+		{Options{ListenPort: 443, AdditionalPorts: []int{8448}}, "http://:443, http://:8448 {", "\thttps_port 65535\n"},
+		{Options{ListenPort: 65535, AdditionalPorts: []int{443}}, "http://:65535, http://:443 {", "\thttps_port 65534\n"},
+		{Options{ListenPort: 80, TLSCertificatePath: "/c.pem", TLSKeyPath: "/c.pem"}, "https://:80 {", "\thttp_port 65535\n"},
+		{Options{ListenPort: 443, TLSCertificatePath: "/c.pem", TLSKeyPath: "/k.pem"}, "https://:443 {", ""},
+		{Options{ListenPort: 8008}, "http://:8008 {", ""},
+	}
+	for _, c := range cases {
+		cfg, err := RenderCaddy(sampleTable(), c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(cfg.Full, "\n"+c.site+"\n") {
+			t.Errorf("%+v: no site line %q in\n%s", c.opts, c.site, cfg.Full)
+		}
+		moved := strings.Contains(cfg.Full, "\thttps_port ") || strings.Contains(cfg.Full, "\thttp_port ")
+		if c.line == "" && moved || c.line != "" && !strings.Contains(cfg.Full, c.line) {
+			t.Errorf("%+v: want global option %q, got\n%s", c.opts, c.line, cfg.Full)
+		}
+	}
+}
+
+// FuzzTLSOptions puts arbitrary strings in the TLS paths: no panic, and an accepted path lands
+// exactly where a harmless one does.
+func FuzzTLSOptions(f *testing.F) {
+	for _, s := range []string{"/etc/ssl/a.pem", "/a.pem; include x", "/a\nb", `/a"`, "/a}", "relative.pem", "/${X}", "/%{ENV:X}", ""} {
+		f.Add(s)
+	}
+	const marker = "/zzMARKERzz"
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range Proxies {
+			for _, key := range []bool{false, true} {
+				opts := func(v string) Options {
+					o := tlsOptions
+					if key {
+						o.TLSKeyPath = v
+					} else {
+						o.TLSCertificatePath, o.TLSKeyPath = v, v+".key"
+					}
+					return o
+				}
+				got, err := renderers[p](sampleTable(), opts(s))
+				if err != nil {
+					continue
+				}
+				if _, delExt, _ := haproxyCertificate(opts(s)); p == HAProxy && delExt {
+					continue // a key named like the certificate adds one global line (TestHAProxyKeyLookup)
+				}
+				base, err := renderers[p](sampleTable(), opts(marker))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.ReplaceAll(base.Full, marker, s) != got.Full {
+					t.Fatalf("%s: TLS path %q changed the configuration beyond its own place", p, s)
 				}
 			}
 		}

@@ -31,7 +31,19 @@ resource "synapse_routing_table" "fleet" {
   main           = { host = "10.0.0.1", port = 8008 }
   workers        = values(synapse_worker.all)
   stream_writers = [synapse_stream_writer.typing]
-  listen         = { address = "0.0.0.0", port = 8080, server_name = "matrix.example.org" }
+
+  # TLS terminated at the proxy: clients on 443, federation on 8448. Omit the two tls_*
+  # paths for plain HTTP (e.g. behind another TLS terminator). HAProxy loads the key from the
+  # certificate file, from "<certificate>.key" or, as here, from the certificate's name with
+  # ".key" for its extension.
+  listen = {
+    address              = "0.0.0.0"
+    port                 = 443
+    additional_ports     = [8448]
+    server_name          = "matrix.example.org"
+    tls_certificate_path = "/etc/ssl/matrix.example.org.crt"
+    tls_key_path         = "/etc/ssl/matrix.example.org.key"
+  }
 
   # Optional: override a pool's strategy (pool names are listed in `pools`).
   strategies = {

@@ -9,6 +9,7 @@ package conformance
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -148,14 +149,50 @@ func TestConformance(t *testing.T) {
 		checkExpectationsComplete(t, f, reqs)
 		for _, p := range proxy.Proxies {
 			t.Run(f.name+"/"+string(p), func(t *testing.T) {
-				port := startProxy(t, p, bins[p], table)
-				passed, total := runCorpus(t, p, port, table, f, reqs)
+				tg := startProxy(t, p, bins[p], table, nil)
+				passed, total := runCorpus(t, p, tg, table, f, reqs)
 				summaryMu.Lock()
 				summary = append(summary, fmt.Sprintf("%-7s %-15s %d/%d", p, f.name, passed, total))
 				summaryMu.Unlock()
 				t.Logf("%s %s: %d/%d requests conform", p, f.name, passed, total)
 			})
 		}
+	}
+}
+
+// TestConformanceTLS runs the "pools" fleet's corpus (several members per pool) through each
+// proxy terminating TLS with a certificate made for the test, on two ports (like 443 and 8448),
+// requests alternating between them: every request must reach a member of the pool
+// routing.Match chooses, keys must stick across the two ports, and the upstream must be told
+// X-Forwarded-Proto https.
+func TestConformanceTLS(t *testing.T) {
+	bins := binaries(t)
+	reqs := corpus()
+	var f fleetSpec
+	for _, fs := range fleets() {
+		if fs.name == "pools" {
+			f = fs
+		}
+	}
+	if f.name == "" {
+		t.Fatal(`no fleet named "pools"`)
+	}
+	procs := []string{routing.MainPool}
+	for _, w := range f.workers {
+		procs = append(procs, w.name)
+	}
+	addrs := stubs(t, procs)
+	table := compileFleet(t, f, addrs)
+	cert := newTestCert(t, t.TempDir(), "tls.pem", "tls.pem.key")
+	for _, p := range proxy.Proxies {
+		t.Run(f.name+"/"+string(p), func(t *testing.T) {
+			tg := startProxy(t, p, bins[p], table, &cert)
+			passed, total := runCorpus(t, p, tg, table, f, reqs)
+			summaryMu.Lock()
+			summary = append(summary, fmt.Sprintf("%-7s %-15s %d/%d", p, f.name+"+tls", passed, total))
+			summaryMu.Unlock()
+			t.Logf("%s %s over TLS on ports %v: %d/%d requests conform", p, f.name, tg.ports, passed, total)
+		})
 	}
 }
 
@@ -192,9 +229,16 @@ func TestCorpusCoversCatalogue(t *testing.T) {
 	}
 }
 
+// target is where a started proxy listens and how a client reaches it.
+type target struct {
+	ports  []int       // ListenPort, then AdditionalPorts
+	scheme string      // "http" or "https"
+	tls    *tls.Config // trusts the test certificate; nil for http
+}
+
 // startProxy renders the table for p, runs the proxy's checker, starts it on a free loopback
-// port and waits until it answers.
-func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) int {
+// port and waits until it answers. With a certificate it terminates TLS on two free ports.
+func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, cert *testCert) target {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -202,6 +246,13 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) in
 	}
 	port := freePort(t)
 	opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: port, RuntimeDir: dir}
+	tg := target{ports: []int{port}, scheme: "http"}
+	if cert != nil {
+		extra := freePort(t)
+		opts.AdditionalPorts = []int{extra}
+		opts.TLSCertificatePath, opts.TLSKeyPath = cert.certFile, cert.keyFile
+		tg = target{ports: []int{port, extra}, scheme: "https", tls: cert.clientConfig()}
+	}
 	render := map[proxy.Proxy]func(routing.Table, proxy.Options) (proxy.Config, error){
 		proxy.Nginx: proxy.RenderNginx, proxy.HAProxy: proxy.RenderHAProxy, proxy.Caddy: proxy.RenderCaddy, proxy.Apache: proxy.RenderApache,
 	}[p]
@@ -261,45 +312,51 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table) in
 		}
 		_ = logFile.Close()
 	})
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := clientFor("127.0.0.1", tg)
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case <-done:
-			out, _ := os.ReadFile(logPath)
-			t.Fatalf("%s exited before answering: %v\n%s", p, waitErr, out)
-		default:
-		}
-		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/_matrix/client/versions", port))
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.Header.Get("X-Upstream") != "" {
-				return port
+	for _, port := range tg.ports {
+		for {
+			select {
+			case <-done:
+				out, _ := os.ReadFile(logPath)
+				t.Fatalf("%s exited before answering: %v\n%s", p, waitErr, out)
+			default:
 			}
+			resp, err := client.Get(fmt.Sprintf("%s://127.0.0.1:%d/_matrix/client/versions", tg.scheme, port))
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.Header.Get("X-Upstream") != "" {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				out, _ := os.ReadFile(logPath)
+				t.Fatalf("%s did not answer on %s port %d within 20s (last error %v)\n%s", p, tg.scheme, port, err, out)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			t.Fatalf("%s did not answer on port %d within 20s (last error %v)\n%s", p, port, err, out)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	return tg
 }
 
-// clients returns an HTTP client whose connections come from the given loopback address.
-func clientFor(src string) *http.Client {
+// clientFor returns an HTTP client for the target whose connections come from the given
+// loopback address.
+func clientFor(src string, tg target) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
 	return &http.Client{
 		Timeout: 10 * time.Second,
 		Transport: &http.Transport{
 			DialContext:         func(ctx context.Context, n, a string) (net.Conn, error) { return d.DialContext(ctx, n, a) },
+			TLSClientConfig:     tg.tls,
 			MaxIdleConnsPerHost: 4,
 		},
 	}
 }
 
-// runCorpus sends every request through the proxy and checks it; it returns how many passed.
-func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fleetSpec, reqs []request) (int, int) {
+// runCorpus sends every request through the proxy, taking the target's ports in turn, and checks
+// it; it returns how many passed.
+func runCorpus(t *testing.T, p proxy.Proxy, tg target, table routing.Table, f fleetSpec, reqs []request) (int, int) {
 	t.Helper()
 	pools := map[string]routing.Pool{}
 	for _, pl := range table.Pools {
@@ -315,9 +372,9 @@ func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fle
 			src = "127.0.0.1"
 		}
 		if clients[src] == nil {
-			clients[src] = clientFor(src)
+			clients[src] = clientFor(src, tg)
 		}
-		member, seen, sent, fwd, err := send(clients[src], port, r)
+		member, seen, sent, fwd, err := send(clients[src], tg.scheme, tg.ports[i%len(tg.ports)], r)
 		if err != nil {
 			t.Errorf("request %d %s %s?%s: %v", i, r.method, r.path, r.query, err)
 			continue
@@ -333,7 +390,7 @@ func runCorpus(t *testing.T, p proxy.Proxy, port int, table routing.Table, f fle
 			t.Errorf("%s forwarded %s %s as %q: the upstream must get the request URI unchanged", p, r.method, sent, seen)
 			ok = false
 		}
-		if want := src + " http"; fwd != want {
+		if want := src + " " + tg.scheme; fwd != want {
 			t.Errorf("%s told the upstream X-Forwarded-For/-Proto %q for %s %s from %s; want %q", p, fwd, r.method, sent, src, want)
 			ok = false
 		}
@@ -425,7 +482,7 @@ func joinQuery(a, b string) string {
 
 // send performs the request and returns the member that answered, the request URI it saw, the
 // request URI sent, and the X-Forwarded-For and X-Forwarded-Proto it saw (space-separated).
-func send(c *http.Client, port int, r request) (member, seen, sent, fwd string, err error) {
+func send(c *http.Client, scheme string, port int, r request) (member, seen, sent, fwd string, err error) {
 	q := r.query
 	if r.token != "" && r.inQuery {
 		q = joinQuery(q, "access_token="+url.QueryEscape(r.token))
@@ -433,7 +490,7 @@ func send(c *http.Client, port int, r request) (member, seen, sent, fwd string, 
 	if r.after != "" {
 		q = joinQuery(q, r.after)
 	}
-	raw := fmt.Sprintf("http://127.0.0.1:%d%s", port, r.path)
+	raw := fmt.Sprintf("%s://127.0.0.1:%d%s", scheme, port, r.path)
 	if q != "" {
 		raw += "?" + q
 	}
