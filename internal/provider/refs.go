@@ -102,31 +102,13 @@ func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
 // needed value is unknown (render later); missing required values are reported as
 // diagnostics on the element (`workers[2].name`).
 func workerRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (refs []fleet.WorkerRef, ok bool) {
-	if list.IsUnknown() {
-		return nil, false
-	}
-	if list.IsNull() {
-		return nil, true
-	}
-	ok = true
-	for i, el := range list.Elements() {
-		obj, isObj := el.(types.Object)
-		if !isObj || obj.IsUnknown() {
-			ok = false
-			continue
-		}
-		if obj.IsNull() {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), "Missing Worker",
-				fmt.Sprintf("%s[%d] is null; pass a synapse_worker resource.", attrName, i))
-			continue
-		}
+	ok = eachRef(list, attrName, "Missing Worker", "synapse_worker", diags, func(i int, obj types.Object) bool {
 		var m workerRefModel
 		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
 		ref := fleet.WorkerRef{}
 		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Upstream.IsUnknown() || m.InstanceMapEntry.IsUnknown() ||
 			hasUnknownElement(m.Roles) || hasUnknownElement(m.HTTPResources) || hasUnknownElement(m.ReplicationBindAddresses) {
-			ok = false
-			continue
+			return false
 		}
 		if m.Name.IsNull() || m.Name.ValueString() == "" {
 			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("name"), "Missing Worker Name",
@@ -146,43 +128,25 @@ func workerRefs(ctx context.Context, attrName string, list types.List, diags *di
 			var e instanceMapEntryModel
 			diags.Append(m.InstanceMapEntry.As(ctx, &e, objectAsOptions)...)
 			if e.Host.IsUnknown() || e.Port.IsUnknown() || e.Path.IsUnknown() || e.TLS.IsUnknown() {
-				ok = false
-				continue
+				return false
 			}
 			ref.InstanceMap = &fleet.InstanceMapEntry{
 				Host: e.Host.ValueString(), Port: int(e.Port.ValueInt64()), Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
 			}
 		}
 		refs = append(refs, ref)
-	}
+		return true
+	})
 	return refs, ok
 }
 
 // streamWriterRefs converts a `stream_writers` input to domain values, like workerRefs.
 func streamWriterRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (out []fleet.StreamAssignment, ok bool) {
-	if list.IsUnknown() {
-		return nil, false
-	}
-	if list.IsNull() {
-		return nil, true
-	}
-	ok = true
-	for i, el := range list.Elements() {
-		obj, isObj := el.(types.Object)
-		if !isObj || obj.IsUnknown() {
-			ok = false
-			continue
-		}
-		if obj.IsNull() {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), "Missing Stream Writer",
-				fmt.Sprintf("%s[%d] is null; pass a synapse_stream_writer resource.", attrName, i))
-			continue
-		}
+	ok = eachRef(list, attrName, "Missing Stream Writer", "synapse_stream_writer", diags, func(i int, obj types.Object) bool {
 		var m streamWriterRefModel
 		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
 		if m.Stream.IsUnknown() || hasUnknownElement(m.Writers) {
-			ok = false
-			continue
+			return false
 		}
 		if m.Stream.IsNull() || m.Stream.ValueString() == "" {
 			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("stream"), "Missing Stream",
@@ -193,8 +157,35 @@ func streamWriterRefs(ctx context.Context, attrName string, list types.List, dia
 				fmt.Sprintf("%s[%d].writers is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", attrName, i))
 		}
 		out = append(out, fleet.StreamAssignment{Stream: m.Stream.ValueString(), Writers: stringsOf(ctx, m.Writers, diags)})
-	}
+		return true
+	})
 	return out, ok
+}
+
+// eachRef walks the elements of a list of resource references. A null list is fine; an
+// unknown list or element makes ok false (render later); a null element is an error naming
+// the resource type to pass. visit returns false when a value it needs is unknown.
+func eachRef(list types.List, attrName, summary, resourceType string, diags *diag.Diagnostics, visit func(i int, obj types.Object) bool) (ok bool) {
+	if list.IsUnknown() {
+		return false
+	}
+	ok = true
+	for i, el := range list.Elements() {
+		obj, isObj := el.(types.Object)
+		if !isObj || obj.IsUnknown() {
+			ok = false
+			continue
+		}
+		if obj.IsNull() {
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), summary,
+				fmt.Sprintf("%s[%d] is null; pass a %s resource.", attrName, i, resourceType))
+			continue
+		}
+		if !visit(i, obj) {
+			ok = false
+		}
+	}
+	return ok
 }
 
 // stringsOf reads a known list or set of strings; null or empty gives nil. Unknown (or null)
