@@ -80,8 +80,8 @@ module "hs1" {
   # The fleet's files hold no secret; it reaches the containers through this module only.
   replication_secret_path = module.fleet.replication_secret_path
   replication_secret      = var.replication_secret
-  main               = module.fleet.main
-  redis              = {}
+  main                    = module.fleet.main
+  redis                   = {}
   mounts = [
     { source = "/srv/synapse/data", target = "/data" },
   ]

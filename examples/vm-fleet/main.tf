@@ -63,7 +63,7 @@ module "vms" {
   # The fleet's files hold no secret; the secret goes to the VMs through this module only.
   replication_secret_path = module.fleet.replication_secret_path
   replication_secret      = var.replication_secret
-  packages        = []
+  packages                = []
 }
 
 output "user_data" {
