@@ -10,7 +10,7 @@ variables {
   redis                   = { host = "hs1" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   proxy                   = { kind = "haproxy", host = "edge" }
-  homeserver_yaml = <<-YAML
+  homeserver_yaml         = <<-YAML
     server_name: example.org
     report_stats: false
     listeners:
