@@ -2,7 +2,8 @@
 # Scale benchmark of the fleet module: wall time of `terraform plan` for a fleet of N workers
 # (N = 10, 100, 500 by default) beside a root module creating N terraform_data resources (the
 # floor: what Terraform itself costs per resource instance). Uses hyperfine with few runs.
-# Writes the numbers, the ratios and how the cost grows with N to docs/benchmarks-modules.md.
+# Writes the numbers, the ratios and how the cost grows with N as the second section of
+# docs/benchmarks.md (everything after its marker line; the proxy section above it is kept).
 #
 #   scripts/bench-modules.sh            # N = 10 100 500, 3 runs each (+1 warm-up)
 #   SIZES="10 50" RUNS=2 scripts/bench-modules.sh
@@ -13,7 +14,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$REPO/scripts/tf-providers.sh"
 SIZES="${SIZES:-10 100 500}"
 RUNS="${RUNS:-3}"
-OUT="${OUT:-$REPO/docs/benchmarks-modules.md}"
+OUT="${OUT:-$REPO/docs/benchmarks.md}"
 command -v hyperfine >/dev/null || { echo "bench-modules: hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
 
 work="$(mktemp -d)"
@@ -114,7 +115,7 @@ try:
 except Exception:
     pass
 lines = []
-lines.append("# Benchmarks: the fleet module at scale\n")
+lines.append("# Fleet module benchmark\n")
 lines.append(f"`terraform plan` wall time of `modules/fleet` with N workers, beside a root module that creates N "
              f"`terraform_data` resources (the floor: Terraform's own per-instance cost). Measured with "
              f"`scripts/bench-modules.sh` (hyperfine, {runs} runs after 1 warm-up, `-refresh=false`, no state) "
@@ -167,6 +168,12 @@ lines.append("Reading the numbers: the fleet's fixed cost (starting the synapse 
              "Numbers taken on a loaded shared machine vary by tens of percent between runs.")
 lines.append("")
 lines.append("Reproduce: `make bench` (runs `scripts/bench-modules.sh`; `SIZES=\"10 100 500\" RUNS=3` are the defaults).\n")
-open(out, "w").write("\n".join(lines))
+# Replace only this script's section of the shared benchmarks page: what follows the marker.
+marker = "<!-- Everything below is written by scripts/bench-modules.sh (make bench); the proxy section above is maintained by hand. -->"
+head = ""
+if os.path.exists(out):
+    text = open(out).read()
+    head = (text.split(marker, 1)[0] if marker in text else text).rstrip("\n") + "\n\n"
+open(out, "w").write(head + marker + "\n\n" + "\n".join(lines))
 print("\n".join(lines))
 PY

@@ -8,7 +8,19 @@
 #   4. runs `systemd-analyze verify` on the rendered systemd units of each rendering (with this
 #      machine's python3 as the interpreter, since verify needs ExecStart to exist), failing on
 #      any diagnostic it prints;
-#   5. prints "N passed, N failed" (terraform test runs + checks).
+#   5. plans examples/{fleet-with-proxy,docker-hosts,vm-fleet,quickstart} and, for every host
+#      (every container for docker-hosts), runs scripts/loader-check.py on the files that host
+#      really receives (write_files of its user_data, the container's uploads, the per-host
+#      out/ tree, quickstart's install paths) and the processes its commands start. That check is
+#      OUR EMULATION of Synapse 1.157.1's config loader rules, not Synapse itself: Synapse cannot
+#      be installed here (no PyPI; Debian's pydantic is 1.x), so `python -m
+#      synapse.app.generic_worker --config-path <shared> --config-path <worker>` is not run. It
+#      parses each --config-path file with yaml.safe_load, shallow-merges them in order like
+#      Synapse, and asserts the keys the loader needs at load time with their types (server_name
+#      str, report_stats bool, database.name psycopg2, instance_map.main {host str, port int},
+#      worker_app, worker_name, worker_listeners list, worker_log_config / log_config and
+#      worker_replication_secret_path among the host's files; see the script's docstring);
+#   6. prints "N passed, N failed" (terraform test runs + checks).
 # A check whose tool is missing (cloud-init, systemd-analyze, a proxy binary) is reported as
 # SKIP and makes the run fail, since a check that did not run is not a pass; set ALLOW_SKIP=1
 # to accept skips. CI needs: cloud-init, systemd (systemd-analyze), nginx, haproxy, caddy,
@@ -20,6 +32,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$REPO/scripts/tf-providers.sh" || { echo "test-modules: could not build providers" >&2; exit 1; }
 set +e # tf-providers.sh sets -e for itself; here every failure is counted instead
 export TF_IN_AUTOMATION=1
+# The examples' fleets span hosts, so they take a replication secret: a test-only value.
+# Set only for the example plans (the module tests' inputs must not see it).
+example_secret="test-only-replication-secret"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -66,15 +81,16 @@ done
 unset TF_DATA_DIR
 
 # --- 2. render the vm-fleet user_data ------------------------------------------------------------
-render_vm_fleet() { # $1 = output dir, extra args = terraform -var flags
-	local out="$1"
-	shift
+# plan_example NAME OUT_DIR [terraform -var flags]: plan examples/NAME into OUT_DIR/plan.json.
+plan_example() {
+	local name="$1" out="$2"
+	shift 2
 	mkdir -p "$out"
-	export TF_DATA_DIR="$work/data-vm-fleet"
-	local ex="$REPO/examples/vm-fleet" had_lock=0
+	export TF_DATA_DIR="$work/data-$name"
+	local ex="$REPO/examples/$name" had_lock=0
 	[[ -f "$ex/.terraform.lock.hcl" ]] && had_lock=1
 	(cd "$ex" && terraform init -input=false -backend=false -no-color >"$out/init.log" 2>&1 &&
-		terraform plan -input=false -lock=false -refresh=false -no-color -out="$out/plan" "$@" >"$out/plan.log" 2>&1 &&
+		TF_VAR_replication_secret="$example_secret" terraform plan -input=false -lock=false -refresh=false -no-color -out="$out/plan" "$@" >"$out/plan.log" 2>&1 &&
 		terraform show -json "$out/plan" >"$out/plan.json")
 	local rc=$?
 	if [[ $had_lock -eq 0 ]]; then rm -f "$ex/.terraform.lock.hcl"; fi
@@ -83,6 +99,12 @@ render_vm_fleet() { # $1 = output dir, extra args = terraform -var flags
 		tail -n 30 "$out/init.log" "$out/plan.log"
 		return 1
 	}
+}
+
+render_vm_fleet() { # $1 = output dir, extra args = terraform -var flags
+	local out="$1"
+	shift
+	plan_example vm-fleet "$out" "$@" || return 1
 	python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -204,6 +226,26 @@ PY
 		fail "systemd-analyze verify ($kind)"
 		echo "$out" | sed 's/^/      /'
 	fi
+done
+
+# --- 5. the files each host receives load (emulation of Synapse's loader rules) -------------------
+for ex in fleet-with-proxy docker-hosts vm-fleet quickstart; do
+	dir="$work/loader-$ex"
+	if ! plan_example "$ex" "$dir"; then
+		fail "examples/$ex: terraform plan"
+		continue
+	fi
+	TF_VAR_replication_secret="$example_secret" python3 "$REPO/scripts/loader-check.py" "$ex" "$dir/plan.json" >"$dir/loader.log" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS  "*) pass "${line#PASS  }" ;;
+		"FAIL  "*) fail "${line#FAIL  }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$dir/loader.log"
+	# A crash (no FAIL line printed, yet a non-zero exit) is a failure too.
+	if [[ $rc -ne 0 ]] && ! grep -q '^FAIL  ' "$dir/loader.log"; then fail "loader emulation: $ex: scripts/loader-check.py exited $rc"; fi
 done
 
 echo

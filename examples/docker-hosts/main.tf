@@ -22,6 +22,12 @@ variable "hs2_cert_path" {
   default     = "~/.docker/hs2"
 }
 
+variable "replication_secret" {
+  description = "Shared secret of the replication listeners (the fleet spans hosts, so Synapse requires one). Uploaded into every Synapse container by the docker-host modules, so it is in Terraform state: pass it with TF_VAR_replication_secret and protect the state."
+  type        = string
+  sensitive   = true
+}
+
 provider "docker" {
   alias = "hs1"
   host  = "ssh://deploy@hs1.example.org:22"
@@ -48,7 +54,10 @@ module "fleet" {
   main                    = { host = "hs1" }
   preset                  = "small"
   redis                   = { host = "hs1" }
-  replication_secret_path = "/data/replication.secret"
+  replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  # server_name, database, signing key and media store (under the /data mount), main's listener
+  # and log config.
+  homeserver_yaml = file("${path.module}/homeserver.yaml")
   workers = {
     sync = { count = 2, hosts = ["hs1", "hs2"] }
   }
@@ -68,8 +77,11 @@ module "hs1" {
   files              = module.fleet.files_by_host["hs1"]
   shared_config_path = module.fleet.shared_config_path
   workers            = { for n, w in module.fleet.workers : n => w if w.host == "hs1" }
-  main               = module.fleet.main
-  redis              = {}
+  # The fleet's files hold no secret; it reaches the containers through this module only.
+  replication_secret_path = module.fleet.replication_secret_path
+  replication_secret      = var.replication_secret
+  main                    = module.fleet.main
+  redis                   = {}
   mounts = [
     { source = "/srv/synapse/data", target = "/data" },
   ]
@@ -84,6 +96,9 @@ module "hs2" {
   files              = module.fleet.files_by_host["hs2"]
   shared_config_path = module.fleet.shared_config_path
   workers            = { for n, w in module.fleet.workers : n => w if w.host == "hs2" }
+  # The fleet's files hold no secret; it reaches the containers through this module only.
+  replication_secret_path = module.fleet.replication_secret_path
+  replication_secret      = var.replication_secret
   proxy = {
     kind        = "nginx"
     config_path = module.fleet.proxy.config_path
@@ -100,4 +115,9 @@ output "containers" {
     hs1 = module.hs1.containers
     hs2 = module.hs2.containers
   }
+}
+
+output "files_by_host" {
+  description = "host -> path -> content of the (secret-free) files the fleet renders for each Docker host."
+  value       = module.fleet.files_by_host
 }

@@ -1,7 +1,9 @@
-# A fleet whose routing output feeds a separate proxy deployment: the fleet module renders the
-# route table and the HAProxy configuration; this root writes them to files a proxy deployment
-# (configuration management, an image build, a CI job) picks up, and keeps a restart marker
-# that changes exactly when the proxy configuration does.
+# A fleet whose output feeds separate deployments: the fleet module renders every host's files,
+# the route table and the HAProxy configuration; this root writes them to files a deployment
+# (configuration management, an image build, a CI job) picks up: out/hosts/<host>/<absolute
+# path> is the tree to copy onto each host (rsync -a out/hosts/hs1/ root@hs1:/), with the
+# replication secret beside the fleet's files on every Synapse host. It also keeps a restart
+# marker that changes exactly when the proxy configuration does.
 
 terraform {
   required_version = ">= 1.9.0"
@@ -17,6 +19,12 @@ terraform {
   }
 }
 
+variable "replication_secret" {
+  description = "Shared secret of the replication listeners (the fleet spans hosts, so Synapse requires one). Written to out/hosts/<host>/etc/matrix-synapse/replication.secret (mode 0600) and therefore in Terraform state: pass it with TF_VAR_replication_secret and protect the state."
+  type        = string
+  sensitive   = true
+}
+
 module "fleet" {
   source = "../../modules/fleet"
 
@@ -30,6 +38,8 @@ module "fleet" {
   preset                  = "small"
   redis                   = { host = "hs1" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  # server_name, database, signing key, media store, main's listener and log config.
+  homeserver_yaml = file("${path.module}/homeserver.yaml")
   workers = {
     sync = { count = 4 }
   }
@@ -41,6 +51,24 @@ module "fleet" {
       synchrotron = "user"
     }
   }
+}
+
+# Every host's files (secret-free), as a tree per host.
+resource "local_file" "host_files" {
+  for_each = merge([for h, files in module.fleet.files_by_host : { for p, c in files : "${h}${p}" => c }]...)
+
+  filename        = "${path.module}/out/hosts/${each.key}"
+  content         = each.value
+  file_permission = "0640"
+}
+
+# The replication secret on every host that runs Synapse (those that get the shared config).
+resource "local_sensitive_file" "replication_secret" {
+  for_each = toset([for h, files in module.fleet.files_by_host : h if contains(keys(files), module.fleet.shared_config_path)])
+
+  filename        = "${path.module}/out/hosts/${each.key}${module.fleet.replication_secret_path}"
+  content         = var.replication_secret
+  file_permission = "0600"
 }
 
 # The proxy deployment's inputs: the complete configuration, and the routes and pools as JSON
@@ -63,6 +91,16 @@ resource "local_file" "routes" {
 # A marker the proxy deployment can depend on: replaced exactly when the configuration changes.
 resource "terraform_data" "proxy_reload" {
   triggers_replace = sha256(module.fleet.proxy_config)
+}
+
+output "commands_by_host" {
+  description = "host -> process (main, worker names) -> the command that starts it on that host."
+  value = {
+    for h in keys(module.fleet.files_by_host) : h => merge(
+      { for n, w in module.fleet.workers : n => w.command if w.host == h },
+      module.fleet.main.host == h ? { main = module.fleet.main.command } : {},
+    )
+  }
 }
 
 output "routes" {

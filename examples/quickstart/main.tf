@@ -116,6 +116,21 @@ resource "local_file" "shared" {
   file_permission = "0644"
 }
 
+# The main process's log config, at the path homeserver.yaml's log_config names
+# (/etc/matrix-synapse/log.yaml): Synapse opens it when main starts.
+resource "local_file" "main_log_config" {
+  filename = "${path.module}/out/log.yaml"
+  content = yamlencode({
+    version                  = 1
+    formatters               = { precise = { format = "%(asctime)s - main - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s" } }
+    filters                  = { context = { "()" = "synapse.logging.context.LoggingContextFilter" } }
+    handlers                 = { console = { class = "logging.StreamHandler", formatter = "precise", filters = ["context"] } }
+    root                     = { level = "INFO", handlers = ["console"] }
+    disable_existing_loggers = false
+  })
+  file_permission = "0644"
+}
+
 resource "local_file" "shared_fragment" {
   filename        = "${path.module}/out/shared.fragment.yaml"
   content         = synapse_shared_config.fleet.config_yaml
@@ -153,7 +168,7 @@ output "files" {
   value = sort(concat(
     [for f in local_file.worker : f.filename],
     [for f in local_file.worker_log_config : f.filename],
-    [local_file.shared.filename, local_file.shared_fragment.filename],
+    [local_file.shared.filename, local_file.shared_fragment.filename, local_file.main_log_config.filename],
     [for f in local_file.proxy : f.filename],
   ))
 }
@@ -166,6 +181,18 @@ output "routes" {
 }
 
 output "commands" {
-  description = "The command line that starts each worker."
-  value       = { for name, w in synapse_worker.all : name => w.command }
+  description = "The command line that starts each worker, and the main process (\"main\")."
+  value = merge(
+    { for name, w in synapse_worker.all : name => w.command },
+    { main = "python -m synapse.app.homeserver --config-path /etc/matrix-synapse/homeserver.yaml" },
+  )
+}
+
+output "install_paths" {
+  description = "Where each file under out/ goes on the host (out/ mirrors /etc/matrix-synapse; out/shared.fragment.yaml and out/proxy/ are for review and the proxy): absolute path -> file under out/."
+  value = merge(
+    { "/etc/matrix-synapse/homeserver.yaml" = local_file.shared.filename, "/etc/matrix-synapse/log.yaml" = local_file.main_log_config.filename },
+    { for n, w in synapse_worker.all : w.config_path => local_file.worker[n].filename },
+    { for n, w in synapse_worker.all : w.log_config_path => local_file.worker_log_config[n].filename },
+  )
 }

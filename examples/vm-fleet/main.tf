@@ -18,6 +18,12 @@ variable "proxy_kind" {
   default     = "nginx"
 }
 
+variable "replication_secret" {
+  description = "Shared secret of the replication listeners (the fleet spans hosts, so Synapse requires one). Written to every Synapse VM by the vm-cloud-init module, so it is in user_data and in Terraform state: pass it with TF_VAR_replication_secret and protect the state."
+  type        = string
+  sensitive   = true
+}
+
 variable "python" {
   description = "Python interpreter with Synapse installed on the VMs."
   type        = string
@@ -37,6 +43,8 @@ module "fleet" {
   preset                  = "small"
   redis                   = { host = "hs1" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  # server_name, database, signing key, media store, main's listener and log config.
+  homeserver_yaml = file("${path.module}/homeserver.yaml")
   proxy = {
     kind   = var.proxy_kind
     host   = "edge"
@@ -52,12 +60,21 @@ module "vms" {
   main_host       = module.fleet.main.host
   proxy           = module.fleet.proxy
   python          = var.python
-  packages        = []
+  # The fleet's files hold no secret; the secret goes to the VMs through this module only.
+  replication_secret_path = module.fleet.replication_secret_path
+  replication_secret      = var.replication_secret
+  packages                = []
 }
 
 output "user_data" {
-  description = "host -> #cloud-config user-data."
+  description = "host -> #cloud-config user-data (holds the replication secret: `terraform output -json user_data`)."
   value       = module.vms.user_data
+  sensitive   = true
+}
+
+output "files_by_host" {
+  description = "host -> path -> content of the (secret-free) files the fleet renders for each VM."
+  value       = module.fleet.files_by_host
 }
 
 output "units" {

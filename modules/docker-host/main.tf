@@ -2,6 +2,8 @@ locals {
   image = coalesce(var.image, "matrixdotorg/synapse:v${var.synapse_version}")
   uid   = split(":", var.run_as)[0]
   gid   = try(split(":", var.run_as)[1], split(":", var.run_as)[0])
+  # Whether a secret is given is not itself secret: it decides which upload blocks exist.
+  has_secret = nonsensitive(var.replication_secret != null)
 
   # Every Synapse process on the host: the workers, and main if it runs here.
   processes = merge(
@@ -18,7 +20,7 @@ locals {
         command = var.main.command
         ports   = compact([tostring(var.main.http_port), var.main.replication_port == null ? "" : tostring(var.main.replication_port), var.main.metrics_port == null ? "" : tostring(var.main.metrics_port)])
         health  = var.main.http_port
-        paths   = concat([var.shared_config_path], var.main.extra_files)
+        paths   = concat([var.shared_config_path], var.main.log_config_path == null ? [] : [var.main.log_config_path], var.main.extra_files)
       }
     },
   )
@@ -67,7 +69,8 @@ resource "docker_image" "synapse" {
 resource "terraform_data" "files" {
   for_each = local.process_files
 
-  input = { for p, c in each.value : p => sha256(c) }
+  # The secret's hash joins the trigger so a rotated secret restarts the containers.
+  input = merge({ for p, c in each.value : p => sha256(c) }, local.has_secret ? { (var.replication_secret_path) = sha256(var.replication_secret) } : {})
 }
 
 resource "docker_container" "synapse" {
@@ -105,6 +108,19 @@ resource "docker_container" "synapse" {
       owner       = local.uid
       group       = local.gid
       permissions = "0640"
+    }
+  }
+
+  # The replication secret (in Terraform state: see the variable's description), readable only
+  # by the Synapse user.
+  dynamic "upload" {
+    for_each = local.has_secret ? [var.replication_secret_path] : []
+    content {
+      file        = upload.value
+      content     = var.replication_secret
+      owner       = local.uid
+      group       = local.gid
+      permissions = "0600"
     }
   }
 

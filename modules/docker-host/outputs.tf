@@ -14,8 +14,8 @@ output "containers" {
 }
 
 output "files_by_container" {
-  description = "process name -> paths uploaded into its container."
-  value       = { for n, f in local.process_files : n => sort(keys(f)) }
+  description = "process name -> paths uploaded into its container (the replication secret's path included when one is given)."
+  value       = { for n, f in local.process_files : n => sort(concat(keys(f), local.has_secret ? [var.replication_secret_path] : [])) }
 }
 
 output "redis_container" {

@@ -64,15 +64,44 @@ variable "workers" {
 }
 
 variable "main" {
-  description = "Run the main process on this host too: the fleet's main output ({command, http_port, replication_port, metrics_port}); extra_files are paths of files (e.g. a main log config) it gets besides the shared config. null = main runs elsewhere."
+  description = "Run the main process on this host too: the fleet's main output ({command, http_port, replication_port, metrics_port, log_config_path}); it gets the shared config, its log config (log_config_path, a key of files) and extra_files (more paths of files). null = main runs elsewhere."
   type = object({
     command          = string
     http_port        = number
     replication_port = optional(number)
     metrics_port     = optional(number)
+    log_config_path  = optional(string)
     extra_files      = optional(list(string), [])
   })
   default = null
+
+  validation {
+    condition     = try(var.main.log_config_path == null || contains(keys(var.files), var.main.log_config_path), true)
+    error_message = "main.log_config_path must be a key of files (the fleet renders main's log config into main's host files)."
+  }
+}
+
+variable "replication_secret_path" {
+  description = "Where the replication secret is uploaded in every Synapse container of this host: the fleet's replication_secret_path output (worker_replication_secret_path in the shared config). Required with replication_secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replication_secret_path == null || try(startswith(var.replication_secret_path, "/") && !contains(keys(var.files), var.replication_secret_path), false)
+    error_message = "replication_secret_path must be an absolute path that is not also a key of files."
+  }
+}
+
+variable "replication_secret" {
+  description = "The replication secret, uploaded (mode 0600, owned by run_as) at replication_secret_path into every Synapse container of this host; Synapse reads it at load time. It is stored in Terraform state (the docker provider keeps upload contents there): protect the state, or leave this null and provide the file with `mounts`. null uploads nothing."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.replication_secret == null || var.replication_secret_path != null
+    error_message = "replication_secret needs replication_secret_path (the fleet's replication_secret_path output)."
+  }
 }
 
 variable "redis" {
@@ -123,7 +152,7 @@ variable "run_as" {
 }
 
 variable "mounts" {
-  description = "Extra mounts for every Synapse container (media store, signing key, replication secret...): type (bind or volume), source, target, read_only."
+  description = "Extra mounts for every Synapse container (the media store directory and the signing key, which Synapse needs at load time and files does not carry): type (bind or volume), source, target, read_only."
   type = list(object({
     type      = optional(string, "bind")
     source    = string

@@ -161,6 +161,19 @@ locals {
   redis_host = try(var.redis.host, null) == null ? null : lookup(var.hosts, var.redis.host, var.redis.host)
 
   shared_config_path = "${var.config_dir}/homeserver.yaml"
+
+  # The main process's log config: Synapse opens the file named by homeserver_yaml's
+  # `log_config` when main starts, so the main host gets it (main_log_config, or a console
+  # logger like the workers'). Workers log through their own worker_log_config.
+  main_log_config_path = try(tostring(yamldecode(var.homeserver_yaml).log_config), null)
+  main_log_config = local.main_log_config_path == null ? null : coalesce(var.main_log_config, yamlencode({
+    version                  = 1
+    formatters               = { precise = { format = "%(asctime)s - main - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s" } }
+    filters                  = { context = { "()" = "synapse.logging.context.LoggingContextFilter" } }
+    handlers                 = { console = { class = "logging.StreamHandler", formatter = "precise", filters = ["context"] } }
+    root                     = { level = var.log_level, handlers = ["console"] }
+    disable_existing_loggers = false
+  }))
   # The provider renders complete, standalone configurations (their own pid file and runtime
   # directory), so they live beside the distribution's files rather than replacing them; the
   # deploy modules run the proxy with `-c`/`-f` on this path.
@@ -276,6 +289,7 @@ locals {
   files_by_host = {
     for h in local.all_hosts : h => merge(
       contains(local.synapse_hosts, h) ? { (local.shared_config_path) = local.shared_config_yaml } : {},
+      h == var.main.host && local.main_log_config_path != null ? { (local.main_log_config_path) = local.main_log_config } : {},
       merge([for n in local.names_by_host[h] : {
         (synapse_worker.this[n].config_path)     = synapse_worker.this[n].config_yaml
         (synapse_worker.this[n].log_config_path) = synapse_worker.this[n].log_config_yaml

@@ -31,7 +31,7 @@ output "workers_by_host" {
 }
 
 output "main" {
-  description = "The main process: host, address, ports, the command that starts it and the shared config path."
+  description = "The main process: host, address, ports, the command that starts it, the shared config path and its log config path (homeserver_yaml's log_config; null if unset)."
   value = {
     host               = var.main.host
     address            = var.hosts[var.main.host]
@@ -39,6 +39,7 @@ output "main" {
     replication_port   = var.main.replication_port
     metrics_port       = var.main.metrics_port
     shared_config_path = local.shared_config_path
+    log_config_path    = local.main_log_config_path
     command            = "python -m synapse.app.homeserver --config-path ${local.shared_config_path}"
     health_url         = "http://localhost:${var.main.http_port}/health"
   }
@@ -52,6 +53,11 @@ output "shared_config_yaml" {
 output "shared_config_path" {
   description = "Where the shared config is written on every Synapse host."
   value       = local.shared_config_path
+}
+
+output "replication_secret_path" {
+  description = "Where every Synapse host must hold the replication secret (null = none): pass it to the deploy modules with the secret itself."
+  value       = var.replication_secret_path
 }
 
 output "instance_map" {
@@ -106,6 +112,6 @@ output "ports_by_host" {
 }
 
 output "files_by_host" {
-  description = "host -> absolute path -> file content: the shared config (hosts running Synapse), worker and log configs, and the proxy config on the proxy host. The hand-off every deploy module consumes."
+  description = "host -> absolute path -> file content: the merged shared config (hosts running Synapse), worker and log configs, main's log config on its host, and the proxy config on the proxy host. The hand-off every deploy module consumes; holds no secret (the replication secret file at replication_secret_path is written by the deploy modules)."
   value       = local.files_by_host
 }

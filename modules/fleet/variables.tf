@@ -208,7 +208,7 @@ variable "redis" {
 }
 
 variable "replication_secret_path" {
-  description = "Path, on every host, of a file holding worker_replication_secret. The file itself is not produced by this module (it is a secret: provision it out of band); null leaves replication unauthenticated."
+  description = "Path, on every Synapse host, of the file holding worker_replication_secret (rendered as worker_replication_secret_path; Synapse reads it when any process loads its config). This module never sees the secret, so files_by_host stays secret-free: give the secret to the deploy modules (docker-host / vm-cloud-init `replication_secret` + this path), which write it on every Synapse host, or provision the file out of band. null leaves replication unauthenticated (only allowed on loopback)."
   type        = string
   default     = null
 
@@ -218,8 +218,14 @@ variable "replication_secret_path" {
   }
 }
 
+variable "main_log_config" {
+  description = "Content of the main process's log config (Python logging dictConfig YAML). Written on main's host at the path homeserver_yaml's `log_config` names (Synapse opens it when main starts); null writes a console logger at the default log_level there. Ignored when homeserver_yaml sets no log_config."
+  type        = string
+  default     = null
+}
+
 variable "homeserver_yaml" {
-  description = "The rest of homeserver.yaml (server_name, database, ...) as a YAML string (yamlencode({...})); the provider merges the worker settings into it. null renders only the worker settings."
+  description = "The rest of homeserver.yaml as a YAML string (file(\"homeserver.yaml\") or yamlencode({...})); the provider merges the worker settings into it and files_by_host carries the merged file. Synapse needs at least server_name, report_stats, a psycopg2 database (workers share it), signing_key_path, media_store_path and the main process's client listener to load; its `log_config` file is rendered on main's host (main_log_config). null renders only the worker settings, which Synapse cannot load alone."
   type        = string
   default     = null
 }

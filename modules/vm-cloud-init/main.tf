@@ -1,4 +1,7 @@
 locals {
+  # Whether a secret is given is not itself secret: it decides which files are written.
+  has_secret = nonsensitive(var.replication_secret != null)
+
   unit_dir = "/etc/systemd/system"
   unit_vars = {
     user       = var.user
@@ -70,6 +73,14 @@ locals {
             permissions = startswith(p, "${var.config_dir}/") ? var.file_mode : "0644"
             defer       = true
           }],
+          # The replication secret on every Synapse host, readable only by the Synapse user.
+          local.has_secret && (c.main || length(c.workers) > 0) ? [{
+            path        = var.replication_secret_path
+            content     = var.replication_secret
+            owner       = "${var.user}:${var.user}"
+            permissions = "0600"
+            defer       = true
+          }] : [],
           [for u in sort(keys(local.units)) : {
             path        = "${local.unit_dir}/${u}"
             content     = local.units[u]

@@ -1,6 +1,8 @@
 output "user_data" {
-  description = "host -> cloud-init user-data (`#cloud-config` YAML): the host's files, the systemd units of the Synapse \"Systemd with Workers\" layout, and the commands that enable and start them."
+  description = "host -> cloud-init user-data (`#cloud-config` YAML): the host's files (and the replication secret, hence sensitive), the systemd units of the Synapse \"Systemd with Workers\" layout, and the commands that enable and start them."
   value       = local.user_data
+  # Holds the replication secret when one is given (always marked, since the module's input is).
+  sensitive = true
 }
 
 output "units" {

@@ -126,3 +126,26 @@ variable "extra_runcmd" {
   default     = []
   nullable    = false
 }
+
+variable "replication_secret_path" {
+  description = "Where the replication secret is written on every host running Synapse (main or a worker): the fleet's replication_secret_path output. Required with replication_secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replication_secret_path == null || try(startswith(var.replication_secret_path, "/") && alltrue([for h, files in var.files_by_host : !contains(keys(files), var.replication_secret_path)]), false)
+    error_message = "replication_secret_path must be an absolute path that is not also a path of files_by_host."
+  }
+}
+
+variable "replication_secret" {
+  description = "The replication secret, written (write_files, mode 0600, owner user:user) at replication_secret_path on every host running Synapse; Synapse reads it at load time. It ends up in user_data, hence in Terraform state, in your cloud's instance metadata (readable from the VM by any local user unless your cloud restricts it) and in cloud-init's logs/cache on the VM: protect them, or leave this null and provision the file out of band. null writes no secret."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.replication_secret == null || var.replication_secret_path != null
+    error_message = "replication_secret needs replication_secret_path (the fleet's replication_secret_path output)."
+  }
+}

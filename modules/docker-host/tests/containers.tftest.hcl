@@ -169,3 +169,67 @@ run "rejects_proxy_file_missing" {
   }
   expect_failures = [var.proxy]
 }
+
+run "replication_secret_uploaded_into_every_synapse_container" {
+  command = plan
+
+  variables {
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+    replication_secret      = "s3cret-value"
+    main = {
+      command         = "python -m synapse.app.homeserver --config-path /etc/matrix-synapse/homeserver.yaml"
+      http_port       = 8008
+      log_config_path = "/etc/matrix-synapse/workers/sync-1.log.config"
+    }
+  }
+
+  assert {
+    condition = alltrue([for n, c in docker_container.synapse :
+      [for u in c.upload : u.permissions if u.file == "/etc/matrix-synapse/replication.secret" && u.content == "s3cret-value" && u.owner == "991"] == ["0600"]
+    ]) && length(docker_container.synapse) == 3
+    error_message = "Every Synapse container (workers and main) must get the secret at replication_secret_path, mode 0600, owned by run_as."
+  }
+  assert {
+    condition     = length(docker_container.proxy[0].upload) == 1
+    error_message = "The proxy container must not get the secret."
+  }
+  assert {
+    condition     = contains(output.files_by_container["sync-1"], "/etc/matrix-synapse/replication.secret") && contains(output.files_by_container["main"], "/etc/matrix-synapse/workers/sync-1.log.config")
+    error_message = "files_by_container lists the secret's path, and main's log config."
+  }
+  assert {
+    condition     = terraform_data.files["sync-1"].input["/etc/matrix-synapse/replication.secret"] == sha256("s3cret-value")
+    error_message = "A rotated secret must restart the containers (replace trigger)."
+  }
+}
+
+run "no_secret_no_secret_upload" {
+  command = plan
+
+  variables {
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  }
+
+  assert {
+    condition     = alltrue([for n, c in docker_container.synapse : !contains([for u in c.upload : u.file], "/etc/matrix-synapse/replication.secret")])
+    error_message = "Without replication_secret nothing is uploaded at the secret path (the operator mounts it)."
+  }
+}
+
+run "rejects_secret_without_path" {
+  command = plan
+
+  variables {
+    replication_secret = "s3cret-value"
+  }
+  expect_failures = [var.replication_secret]
+}
+
+run "rejects_secret_path_among_files" {
+  command = plan
+
+  variables {
+    replication_secret_path = "/etc/matrix-synapse/homeserver.yaml"
+  }
+  expect_failures = [var.replication_secret_path]
+}

@@ -23,7 +23,8 @@ run "fleet" {
     main                    = { host = "hs1" }
     preset                  = "small"
     redis                   = { host = "hs1" }
-    replication_secret_path = "/data/replication.secret"
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+    homeserver_yaml         = "server_name: example.org\nreport_stats: false\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
     proxy                   = { kind = "haproxy", host = "hs2", listen = { port = 8080 } }
     workers                 = { sync = { count = 2, hosts = ["hs1", "hs2"] } }
   }
@@ -33,12 +34,14 @@ run "hs2_from_fleet_outputs" {
   command = plan
 
   variables {
-    host               = "hs2"
-    synapse_version    = "1.157.1"
-    files              = run.fleet.files_by_host["hs2"]
-    shared_config_path = run.fleet.shared_config_path
-    workers            = { for n, w in run.fleet.workers : n => w if w.host == "hs2" }
-    redis              = null
+    host                    = "hs2"
+    synapse_version         = "1.157.1"
+    files                   = run.fleet.files_by_host["hs2"]
+    shared_config_path      = run.fleet.shared_config_path
+    workers                 = { for n, w in run.fleet.workers : n => w if w.host == "hs2" }
+    redis                   = null
+    replication_secret_path = run.fleet.replication_secret_path
+    replication_secret      = "s3cret-value"
     proxy = {
       kind        = run.fleet.proxy.kind
       config_path = run.fleet.proxy.config_path
@@ -59,9 +62,18 @@ run "hs2_from_fleet_outputs" {
   }
   assert {
     condition = alltrue([for n, c in docker_container.synapse : alltrue([
-      for u in c.upload : u.content == run.fleet.files_by_host["hs2"][u.file]
-    ]) && length(c.upload) == 3])
+      for u in c.upload : u.content == run.fleet.files_by_host["hs2"][u.file] if u.file != run.fleet.replication_secret_path
+    ]) && length(c.upload) == 4])
     error_message = "Each container gets the shared config, its config and its log config, as rendered by the fleet."
+  }
+  assert {
+    condition = alltrue([for n, c in docker_container.synapse :
+      toset([for u in c.upload : u.file]) == toset([
+        run.fleet.shared_config_path, run.fleet.workers[n].config_path, run.fleet.workers[n].log_config_path,
+        yamldecode(run.fleet.workers[n].config).worker_log_config, run.fleet.replication_secret_path,
+      ]) && [for u in c.upload : u.content if u.file == run.fleet.replication_secret_path] == ["s3cret-value"]
+    ])
+    error_message = "Each worker container gets the shared file, its worker file, the log config it references and the secret file, nothing else."
   }
   assert {
     condition     = [for u in docker_container.proxy[0].upload : u.content] == [run.fleet.proxy_config] && docker_container.proxy[0].ports[0].external == 8080
@@ -81,6 +93,11 @@ run "hs1_runs_main_and_redis" {
     main               = run.fleet.main
     redis              = {}
     proxy              = null
+  }
+
+  assert {
+    condition     = toset([for u in docker_container.synapse["main"].upload : u.file]) == toset([run.fleet.shared_config_path, "/etc/matrix-synapse/log.yaml"]) && run.fleet.main.log_config_path == "/etc/matrix-synapse/log.yaml"
+    error_message = "main gets the shared file and the log config homeserver_yaml's log_config names (no secret given on hs1 here)."
   }
 
   assert {

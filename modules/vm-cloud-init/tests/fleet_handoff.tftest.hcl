@@ -15,6 +15,7 @@ run "fleet" {
     preset                  = "specialized"
     redis                   = { host = "hs1" }
     replication_secret_path = "/etc/matrix-synapse/replication.secret"
+    homeserver_yaml         = "server_name: example.org\nreport_stats: false\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
     proxy                   = { kind = "caddy", host = "edge", listen = { port = 8080 } }
   }
 }
@@ -27,13 +28,27 @@ run "user_data_from_fleet_outputs" {
     workers_by_host = run.fleet.workers_by_host
     main_host       = run.fleet.main.host
     proxy           = run.fleet.proxy
+
+    replication_secret_path = run.fleet.replication_secret_path
+    replication_secret      = "s3cret-value"
   }
 
   assert {
     condition = alltrue([for h, files in run.fleet.files_by_host :
-      { for f in yamldecode(output.user_data[h]).write_files : f.path => f.content if !startswith(f.path, "/etc/systemd/") } == files
+      { for f in yamldecode(output.user_data[h]).write_files : f.path => f.content if !startswith(f.path, "/etc/systemd/") && f.path != run.fleet.replication_secret_path } == files
     ])
-    error_message = "Every host's write_files equal the fleet's files_by_host for it, path and content."
+    error_message = "Every host's write_files equal the fleet's files_by_host for it (plus the secret), path and content."
+  }
+  assert {
+    condition = alltrue([for n, w in run.fleet.workers : alltrue([
+      for p in [run.fleet.shared_config_path, w.config_path, yamldecode(w.config).worker_log_config, run.fleet.replication_secret_path] :
+      contains([for f in yamldecode(output.user_data[w.host]).write_files : f.path], p)
+    ])])
+    error_message = "Each worker's host writes the shared file, the worker's file, the log config it references and the secret file."
+  }
+  assert {
+    condition     = contains([for f in yamldecode(output.user_data["hs1"]).write_files : f.path], run.fleet.main.log_config_path) && contains([for f in yamldecode(output.user_data["hs1"]).write_files : f.path], run.fleet.replication_secret_path)
+    error_message = "main's host writes main's log config and the secret file."
   }
   assert {
     condition = alltrue([for h, workers in run.fleet.workers_by_host :

@@ -154,3 +154,45 @@ run "rejects_main_host_not_in_files" {
   }
   expect_failures = [var.main_host]
 }
+
+run "writes_replication_secret_on_every_synapse_host" {
+  command = plan
+
+  variables {
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+    replication_secret      = "s3cret-value"
+  }
+
+  assert {
+    condition = alltrue([for h in ["hs1", "hs2"] :
+      [for f in yamldecode(output.user_data[h]).write_files : "${f.owner} ${f.permissions} ${f.content}" if f.path == "/etc/matrix-synapse/replication.secret"] == ["matrix-synapse:matrix-synapse 0600 s3cret-value"]
+    ])
+    error_message = "Every host running Synapse must get the secret at replication_secret_path, mode 0600, owned by matrix-synapse."
+  }
+  assert {
+    condition     = !contains([for f in yamldecode(output.user_data["edge"]).write_files : f.path], "/etc/matrix-synapse/replication.secret")
+    error_message = "The proxy-only host runs no Synapse process and must not get the secret."
+  }
+}
+
+run "no_secret_without_replication_secret" {
+  command = plan
+
+  variables {
+    replication_secret_path = "/etc/matrix-synapse/replication.secret"
+  }
+
+  assert {
+    condition     = alltrue([for h, ud in output.user_data : !contains([for f in yamldecode(ud).write_files : f.path], "/etc/matrix-synapse/replication.secret")])
+    error_message = "Without replication_secret no secret file is written (the operator provisions it)."
+  }
+}
+
+run "rejects_secret_without_path" {
+  command = plan
+
+  variables {
+    replication_secret = "s3cret-value"
+  }
+  expect_failures = [var.replication_secret]
+}
