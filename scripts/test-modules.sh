@@ -8,6 +8,9 @@
 #   4. runs `systemd-analyze verify` on the rendered systemd units of each rendering (with this
 #      machine's python3 as the interpreter, since verify needs ExecStart to exist), failing on
 #      any diagnostic it prints;
+#   4b. renders examples/vm-fleet with proxy_tls (TLS on 443 + 8448, a throwaway self-signed
+#      certificate made with openssl) for every proxy kind and runs each proxy's own check on it,
+#      cloud-init schema, and systemd-analyze verify on synapse-proxy.service;
 #   5. plans examples/{fleet-with-proxy,docker-hosts,vm-fleet,quickstart} and, for every host
 #      (every container for docker-hosts), runs scripts/loader-check.py on the files that host
 #      really receives (write_files of its user_data, the container's uploads, the per-host
@@ -132,12 +135,12 @@ schema_check() { # $1 = dir of *.user-data files, $2 = label
 # The proxy configuration the edge VM gets, checked by the real proxy binary. The configuration
 # names its runtime directory (/run/nginx, /run/haproxy, /var/lib/caddy, /run/apache2), which
 # synapse-proxy.service creates; for the check it is pointed at a temporary directory instead.
-proxy_check() { # $1 = rendering dir (plan.json), $2 = kind
-	local dir="$1" kind="$2" conf rt run out rc
+proxy_check() { # $1 = rendering dir (plan.json), $2 = kind, $3 = label (default: kind)
+	local dir="$1" kind="$2" label="${3:-$2}" conf rt run out rc
 	declare -A bins=([nginx]=nginx [haproxy]=haproxy [caddy]=caddy [apache]=apache2)
 	declare -A rts=([nginx]=/run/nginx [haproxy]=/run/haproxy [caddy]=/var/lib/caddy [apache]=/run/apache2)
 	if ! command -v "${bins[$kind]}" >/dev/null && [[ ! -x "/usr/sbin/${bins[$kind]}" ]]; then
-		echo "SKIP  proxy config check ($kind): ${bins[$kind]} is not installed"
+		echo "SKIP  proxy config check ($label): ${bins[$kind]} is not installed"
 		skipped=$((skipped + 1))
 		return
 	fi
@@ -154,9 +157,9 @@ proxy_check() { # $1 = rendering dir (plan.json), $2 = kind
 	esac
 	rc=$?
 	if [[ $rc -eq 0 ]]; then
-		pass "proxy config check ($kind): the edge VM's config passes ${bins[$kind]}'s own check"
+		pass "proxy config check ($label): the edge VM's config passes ${bins[$kind]}'s own check"
 	else
-		fail "proxy config check ($kind)"
+		fail "proxy config check ($label)"
 		echo "$out" | tail -n 15 | sed 's/^/      /'
 	fi
 }
@@ -227,6 +230,48 @@ PY
 		echo "$out" | sed 's/^/      /'
 	fi
 done
+
+# --- 4b. TLS on 443 + 8448, checked by every proxy binary -------------------------------------------
+# vm-fleet with proxy_tls: the edge VM's configuration terminates TLS on 443 and 8448 with a
+# throwaway self-signed certificate (HAProxy gets certificate and key in one file, as it needs),
+# and each proxy's own check loads it, certificate and key included.
+tls="$work/tls"
+mkdir -p "$tls"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=matrix.example.org" \
+	-keyout "$tls/privkey.pem" -out "$tls/fullchain.pem" >"$tls/openssl.log" 2>&1; then
+	cat "$tls/fullchain.pem" "$tls/privkey.pem" >"$tls/combined.pem"
+	for kind in nginx haproxy caddy apache; do
+		dir="$work/tls-$kind"
+		cert="$tls/fullchain.pem" key="$tls/privkey.pem"
+		[[ $kind == haproxy ]] && cert="$tls/combined.pem" key="$tls/combined.pem"
+		if ! render_vm_fleet "$dir" -var "proxy_kind=$kind" -var "proxy_tls={certificate_path=\"$cert\",key_path=\"$key\"}"; then
+			fail "examples/vm-fleet: could not render with proxy_kind=$kind and proxy_tls"
+			continue
+		fi
+		conf="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_config"]["value"])' "$dir/plan.json")"
+		if grep -qF "$key" <<<"$conf" && grep -q ':443' <<<"$conf" && grep -q ':8448' <<<"$conf"; then
+			pass "examples/vm-fleet ($kind, TLS): the edge VM's config names the key and binds 443 and 8448"
+		else
+			fail "examples/vm-fleet ($kind, TLS): the config does not name the key or bind 443 and 8448"
+		fi
+		proxy_check "$dir" "$kind" "$kind, TLS on 443 + 8448"
+		[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind, TLS)"
+		# synapse-proxy.service with its AssertPathExists= lines for the certificate and key.
+		[[ $have_verify -eq 1 ]] || continue
+		mkdir -p "$dir/units"
+		python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_unit"]["value"], end="")' "$dir/plan.json" >"$dir/units/synapse-proxy.service"
+		if grep -qF "AssertPathExists=$key" "$dir/units/synapse-proxy.service" &&
+			out="$(cd "$dir/units" && systemd-analyze verify --man=no synapse-proxy.service 2>&1)" && [[ -z "$out" ]]; then
+			pass "systemd-analyze verify ($kind, TLS): synapse-proxy.service asserts the key file"
+		else
+			fail "systemd-analyze verify ($kind, TLS): synapse-proxy.service"
+			echo "${out:-no AssertPathExists=$key}" | sed 's/^/      /'
+		fi
+	done
+else
+	fail "TLS checks: openssl could not make a test certificate"
+	tail -5 "$tls/openssl.log"
+fi
 
 # --- 5. the files each host receives load (emulation of Synapse's loader rules) -------------------
 for ex in fleet-with-proxy docker-hosts vm-fleet quickstart; do

@@ -1,6 +1,7 @@
 # Two Docker hosts reached remotely: hs1 over SSH, hs2 over TCP with TLS client certificates.
 # One docker-host module instance per host, each with its own aliased docker provider; the
-# fleet module decides what runs where and renders every file.
+# fleet module decides what runs where and renders every file. nginx on hs2 terminates TLS on
+# 443 and 8448 with a certificate and key that stay on hs2 (mounted into the proxy container).
 
 terraform {
   required_version = ">= 1.9.0"
@@ -20,6 +21,18 @@ variable "hs2_cert_path" {
   description = "Directory with ca.pem, cert.pem and key.pem for hs2's Docker daemon."
   type        = string
   default     = "~/.docker/hs2"
+}
+
+variable "hs2_tls_certificate" {
+  description = "PEM certificate (with chain) for matrix.example.org on hs2, the proxy host. It stays on hs2: the proxy container mounts it read-only. A regular file, not certbot's live/ symlink (a bind mount resolves a symlink once, when the container is created): have a certbot deploy hook copy fullchain.pem and privkey.pem here and send the container SIGHUP (see modules/docker-host/README.md)."
+  type        = string
+  default     = "/srv/synapse/tls/fullchain.pem"
+}
+
+variable "hs2_tls_key" {
+  description = "PEM private key of hs2_tls_certificate on hs2 (a regular file, see hs2_tls_certificate)."
+  type        = string
+  default     = "/srv/synapse/tls/privkey.pem"
 }
 
 variable "replication_secret" {
@@ -61,10 +74,19 @@ module "fleet" {
   workers = {
     sync = { count = 2, hosts = ["hs1", "hs2"] }
   }
+  # nginx on hs2 terminates TLS on 443 (clients) and 8448 (federation), same routing on both.
+  # The paths are where the configuration reads the files inside the proxy container; the
+  # docker-host module mounts hs2's files there (proxy_tls_files).
   proxy = {
-    kind   = "nginx"
-    host   = "hs2"
-    listen = { port = 8080, server_name = "matrix.example.org" }
+    kind = "nginx"
+    host = "hs2"
+    listen = {
+      port                 = 443
+      additional_ports     = [8448]
+      server_name          = "matrix.example.org"
+      tls_certificate_path = "/etc/synapse-proxy/tls/fullchain.pem"
+      tls_key_path         = "/etc/synapse-proxy/tls/privkey.pem"
+    }
   }
 }
 
@@ -100,9 +122,16 @@ module "hs2" {
   replication_secret_path = module.fleet.replication_secret_path
   replication_secret      = var.replication_secret
   proxy = {
-    kind        = "nginx"
-    config_path = module.fleet.proxy.config_path
-    ports       = [module.fleet.proxy.port]
+    kind                 = module.fleet.proxy.kind
+    config_path          = module.fleet.proxy.config_path
+    ports                = module.fleet.proxy.ports # 443 and 8448
+    tls_certificate_path = module.fleet.proxy.tls_certificate_path
+    tls_key_path         = module.fleet.proxy.tls_key_path
+  }
+  # The certificate and key on hs2 (e.g. certbot's), mounted read-only at the paths above.
+  proxy_tls_files = {
+    certificate = var.hs2_tls_certificate
+    key         = var.hs2_tls_key
   }
   mounts = [
     { source = "/srv/synapse/data", target = "/data" },

@@ -18,6 +18,15 @@ variable "proxy_kind" {
   default     = "nginx"
 }
 
+variable "proxy_tls" {
+  description = "Terminate TLS on the edge VM on 443 and 8448 instead of plain HTTP on 8080: the PEM certificate and key paths on the edge VM (the operator or certbot provides them; see modules/vm-cloud-init/README.md). For haproxy both name one file holding certificate and key. null = plain HTTP."
+  type = object({
+    certificate_path = string
+    key_path         = string
+  })
+  default = null
+}
+
 variable "replication_secret" {
   description = "Shared secret of the replication listeners (the fleet spans hosts, so Synapse requires one). Written to every Synapse VM by the vm-cloud-init module, so it is in user_data and in Terraform state: pass it with TF_VAR_replication_secret and protect the state."
   type        = string
@@ -46,9 +55,15 @@ module "fleet" {
   # server_name, database, signing key, media store, main's listener and log config.
   homeserver_yaml = file("${path.module}/homeserver.yaml")
   proxy = {
-    kind   = var.proxy_kind
-    host   = "edge"
-    listen = { port = 8080, server_name = "matrix.example.org" }
+    kind = var.proxy_kind
+    host = "edge"
+    listen = {
+      port                 = var.proxy_tls == null ? 8080 : 443
+      additional_ports     = var.proxy_tls == null ? [] : [8448]
+      server_name          = "matrix.example.org"
+      tls_certificate_path = try(var.proxy_tls.certificate_path, null)
+      tls_key_path         = try(var.proxy_tls.key_path, null)
+    }
   }
 }
 

@@ -52,6 +52,12 @@ locals {
     apache  = "exec apache2 -f ${var.proxy.config_path} -DFOREGROUND"
   }[var.proxy.kind]
   proxy_runtime_dir = var.proxy == null ? null : coalesce(var.proxy.runtime_dir, local.proxy_runtime_dirs[var.proxy.kind])
+  # The certificate and key, bind-mounted read-only where the configuration reads them: container
+  # path -> host path (one entry when the key is inside the certificate file).
+  proxy_tls_mounts = var.proxy == null || var.proxy_tls_files == null ? {} : merge(
+    { (var.proxy.tls_certificate_path) = var.proxy_tls_files.certificate },
+    { (var.proxy.tls_key_path) = var.proxy_tls_files.key },
+  )
 }
 
 resource "docker_network" "this" {
@@ -224,7 +230,23 @@ resource "docker_container" "proxy" {
     content = var.files[var.proxy.config_path]
   }
 
+  dynamic "mounts" {
+    for_each = local.proxy_tls_mounts
+    content {
+      type      = "bind"
+      source    = mounts.value
+      target    = mounts.key
+      read_only = true
+    }
+  }
+
   lifecycle {
     replace_triggered_by = [terraform_data.proxy_config[0]]
+
+    precondition {
+      # try(): HCL evaluates every operand, and proxy_tls_files may be null.
+      condition     = try(var.proxy.tls_certificate_path != var.proxy.tls_key_path || var.proxy_tls_files.certificate == var.proxy_tls_files.key, true)
+      error_message = "proxy.tls_certificate_path and proxy.tls_key_path name the same file (${coalesce(var.proxy.tls_certificate_path, "-")}), so proxy_tls_files.certificate and proxy_tls_files.key must be the same host file too."
+    }
   }
 }

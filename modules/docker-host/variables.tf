@@ -114,13 +114,17 @@ variable "redis" {
 }
 
 variable "proxy" {
-  description = "Run the reverse proxy on this host: kind (nginx, haproxy, caddy, apache), config_path (its key in files, i.e. the fleet's proxy.config_path), published ports (the fleet's proxy.port; default 8008, the provider's default listen port), optional image and runtime_dir (the pid/temp directory the rendered config names; defaults per kind, see README). The config is uploaded to the same path inside the container. null = no proxy here."
+  description = "Run the reverse proxy on this host: kind (nginx, haproxy, caddy, apache), config_path (its key in files, i.e. the fleet's proxy.config_path), published ports (the fleet's proxy.ports: listen port and additional ports; default 8008, the provider's default listen port), tls_certificate_path and tls_key_path (the fleet's, where the configuration reads the certificate and key inside the container; set with proxy_tls_files), optional image and runtime_dir (the pid/temp directory the rendered config names; defaults per kind, see README). The config is uploaded to the same path inside the container. null = no proxy here."
   type = object({
     kind        = string
     config_path = string
     ports       = optional(list(number), [8008])
     image       = optional(string)
     runtime_dir = optional(string)
+    # Where the rendered configuration reads the TLS files (the fleet's proxy.tls_certificate_path
+    # and proxy.tls_key_path); proxy_tls_files gives their host paths.
+    tls_certificate_path = optional(string)
+    tls_key_path         = optional(string)
   })
   default = null
 
@@ -131,6 +135,28 @@ variable "proxy" {
   validation {
     condition     = var.proxy == null || contains(keys(var.files), try(var.proxy.config_path, ""))
     error_message = "proxy.config_path must be a key of files (the fleet renders the proxy file only into the proxy host's files)."
+  }
+  validation {
+    condition     = var.proxy == null || (try(var.proxy.tls_certificate_path, null) == null) == (try(var.proxy.tls_key_path, null) == null)
+    error_message = "proxy.tls_certificate_path and proxy.tls_key_path go together (pass the fleet's proxy.tls_certificate_path and proxy.tls_key_path): set both, or neither for plain HTTP."
+  }
+}
+
+variable "proxy_tls_files" {
+  description = "Host paths of the proxy's PEM certificate (with chain) and private key, e.g. { certificate = \"/etc/letsencrypt/live/matrix.example.org/fullchain.pem\", key = \"/etc/letsencrypt/live/matrix.example.org/privkey.pem\" }: bind-mounted read-only at proxy.tls_certificate_path and proxy.tls_key_path, where the configuration reads them (one mount when both name the same file). Required when the proxy terminates TLS, null otherwise. The files stay on the Docker host: they are not in Terraform state."
+  type = object({
+    certificate = string
+    key         = string
+  })
+  default = null
+
+  validation {
+    condition     = var.proxy_tls_files == null || (startswith(try(var.proxy_tls_files.certificate, ""), "/") && startswith(try(var.proxy_tls_files.key, ""), "/"))
+    error_message = "proxy_tls_files.certificate and proxy_tls_files.key must be absolute paths on the Docker host."
+  }
+  validation {
+    condition     = (var.proxy_tls_files != null) == (try(var.proxy.tls_certificate_path, null) != null)
+    error_message = "proxy_tls_files (host paths of the certificate and key) is needed exactly when proxy.tls_certificate_path and proxy.tls_key_path are set (the proxy terminates TLS): set both, or neither."
   }
 }
 

@@ -144,8 +144,8 @@ locals {
     [for n, w in local.workers : { host = w.host, port = w.metrics_port, owner = "${n} metrics" } if w.metrics_port != null],
     [for kind, port in { http = var.main.http_port, replication = var.main.replication_port, metrics = var.main.metrics_port } :
     { host = var.main.host, port = port, owner = "main ${kind}" } if port != null],
-    # 8008 is synapse_routing_table's default listen port.
-    var.proxy == null ? [] : [{ host = var.proxy.host, port = coalesce(try(var.proxy.listen.port, null), 8008), owner = "proxy ${var.proxy.kind}" }],
+    # The proxy's listen port is "proxy <kind>", each additional port "proxy <kind> <port>".
+    [for i, p in local.proxy_ports : { host = var.proxy.host, port = p, owner = i == 0 ? "proxy ${var.proxy.kind}" : "proxy ${var.proxy.kind} ${p}" }],
   )
   # Per-worker overrides must name a worker of their pool (a typo would otherwise do nothing).
   unknown_overrides = flatten([for k, p in local.pools : [
@@ -270,6 +270,15 @@ resource "synapse_routing_table" "this" {
   stream_writers = values(synapse_stream_writer.this)
   strategies     = try(var.proxy.strategies, null)
   listen         = try(var.proxy.listen, null)
+}
+
+locals {
+  # Every port the proxy binds: listen.port (8008 is synapse_routing_table's default), then
+  # listen.additional_ports, all with the same routing and TLS setting.
+  proxy_ports = var.proxy == null ? [] : concat(
+    [coalesce(try(var.proxy.listen.port, null), 8008)],
+    coalesce(try(var.proxy.listen.additional_ports, null), []),
+  )
 }
 
 locals {

@@ -81,13 +81,17 @@ output "pools" {
 }
 
 output "proxy" {
-  description = "The proxy placement: kind, host, address, config_path, listen port (null when proxy is null)."
+  description = "The proxy placement: kind, host, address, config_path, listen `port`, `additional_ports`, `ports` (all of them, to publish or open), and `tls_certificate_path` / `tls_key_path` (the files the configuration reads on the proxy host; null for plain HTTP). null when proxy is null."
   value = var.proxy == null ? null : {
-    kind        = var.proxy.kind
-    host        = var.proxy.host
-    address     = var.hosts[var.proxy.host]
-    config_path = local.proxy_config_path
-    port        = coalesce(try(var.proxy.listen.port, null), 8008)
+    kind                 = var.proxy.kind
+    host                 = var.proxy.host
+    address              = var.hosts[var.proxy.host]
+    config_path          = local.proxy_config_path
+    port                 = local.proxy_ports[0]
+    additional_ports     = slice(local.proxy_ports, 1, length(local.proxy_ports))
+    ports                = local.proxy_ports
+    tls_certificate_path = try(var.proxy.listen.tls_certificate_path, null)
+    tls_key_path         = try(var.proxy.listen.tls_key_path, null)
   }
 }
 

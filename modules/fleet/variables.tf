@@ -247,16 +247,19 @@ variable "shared_config" {
 }
 
 variable "proxy" {
-  description = "The reverse proxy: `kind` (nginx, haproxy, caddy, apache), the `host` it runs on (a hosts key), its `listen` settings, per-pool `strategies`, and `config_path` (default per kind, see README). null renders no proxy file (routes and pools are still output)."
+  description = "The reverse proxy: `kind` (nginx, haproxy, caddy, apache), the `host` it runs on (a hosts key), its `listen` settings (`address`, `port`, `server_name`, `additional_ports` such as 8448, and `tls_certificate_path` + `tls_key_path`, both or neither, to terminate TLS on every port: paths on the proxy host, provided by the operator or certbot), per-pool `strategies`, and `config_path` (default per kind, see README). null renders no proxy file (routes and pools are still output)."
   type = object({
     kind        = string
     host        = string
     config_path = optional(string)
     strategies  = optional(map(string))
     listen = optional(object({
-      address     = optional(string)
-      port        = optional(number)
-      server_name = optional(string)
+      address              = optional(string)
+      port                 = optional(number)
+      server_name          = optional(string)
+      tls_certificate_path = optional(string)
+      tls_key_path         = optional(string)
+      additional_ports     = optional(list(number), [])
     }))
   })
   default = null
@@ -272,5 +275,9 @@ variable "proxy" {
   validation {
     condition     = var.proxy == null || try(startswith(var.proxy.config_path, "/"), try(var.proxy.config_path == null, false))
     error_message = "proxy.config_path must be an absolute path."
+  }
+  validation {
+    condition     = var.proxy == null || (try(var.proxy.listen.tls_certificate_path, null) == null) == (try(var.proxy.listen.tls_key_path, null) == null)
+    error_message = "proxy.listen.tls_certificate_path and proxy.listen.tls_key_path go together: set both (the same file if it holds the certificate and the key) to terminate TLS, or neither for plain HTTP."
   }
 }

@@ -44,6 +44,8 @@ locals {
       apache  = "/usr/sbin/apache2 -f ${var.proxy.config_path} -DFOREGROUND"
     }[var.proxy.kind]
     reload_signal = { nginx = "HUP", haproxy = "USR2", caddy = "", apache = "USR1" }[var.proxy.kind]
+    # The certificate and key the configuration reads (distinct paths; none without TLS).
+    tls_files = distinct(compact([var.proxy.tls_certificate_path, var.proxy.tls_key_path]))
   })
 
   hosts = {

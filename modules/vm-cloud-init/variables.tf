@@ -31,11 +31,13 @@ variable "main_host" {
 }
 
 variable "proxy" {
-  description = "The reverse proxy ({kind, host, config_path}, the fleet's proxy output): its host enables and reloads the proxy service. null = no proxy."
+  description = "The reverse proxy ({kind, host, config_path, tls_certificate_path, tls_key_path}, the fleet's proxy output): its host enables and reloads the proxy service. With TLS paths the unit asserts the files exist before it starts (they are not written: the operator or certbot provides them, see README). null = no proxy."
   type = object({
-    kind        = string
-    host        = string
-    config_path = string
+    kind                 = string
+    host                 = string
+    config_path          = string
+    tls_certificate_path = optional(string)
+    tls_key_path         = optional(string)
   })
   default = null
 
@@ -46,6 +48,10 @@ variable "proxy" {
   validation {
     condition     = var.proxy == null || contains(keys(var.files_by_host), try(var.proxy.host, ""))
     error_message = "proxy.host must be a key of files_by_host."
+  }
+  validation {
+    condition     = var.proxy == null || (try(var.proxy.tls_certificate_path, null) == null) == (try(var.proxy.tls_key_path, null) == null)
+    error_message = "proxy.tls_certificate_path and proxy.tls_key_path go together (pass the fleet's proxy output): set both, or neither for plain HTTP."
   }
 }
 

@@ -98,6 +98,10 @@ run "installs_systemd_with_workers_layout" {
     error_message = "synapse-proxy.service runs nginx in the foreground on the fleet's config, with its runtime directory."
   }
   assert {
+    condition     = !strcontains(output.proxy_unit, "AssertPathExists")
+    error_message = "A plain-HTTP proxy unit asserts no TLS files."
+  }
+  assert {
     condition     = strcontains(output.units["matrix-synapse-worker@.service"], "--config-path=/etc/matrix-synapse/workers/%i.yaml") && strcontains(output.units["matrix-synapse-worker@.service"], "PartOf=matrix-synapse.target")
     error_message = "The worker template must run <config_dir>/workers/%i.yaml and be part of matrix-synapse.target."
   }
@@ -195,4 +199,13 @@ run "rejects_secret_without_path" {
     replication_secret = "s3cret-value"
   }
   expect_failures = [var.replication_secret]
+}
+
+run "rejects_tls_certificate_without_key" {
+  command = plan
+
+  variables {
+    proxy = { kind = "nginx", host = "edge", config_path = "/etc/synapse-proxy/nginx.conf", tls_certificate_path = "/etc/ssl/matrix/fullchain.pem" }
+  }
+  expect_failures = [var.proxy]
 }
