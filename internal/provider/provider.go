@@ -107,7 +107,9 @@ func (p *synapseProvider) Resources(_ context.Context) []func() resource.Resourc
 }
 
 func (p *synapseProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewCatalogDataSource,
+	}
 }
 
 func (p *synapseProvider) Functions(_ context.Context) []func() function.Function {

@@ -15,10 +15,10 @@ locals {
     sender            = { roles = ["federation_sender"], streams = [] }
     pusher            = { roles = ["pusher"], streams = [] }
   }
-  # Since Synapse 1.152 a media worker must write the quarantined_media_changes stream (the
-  # provider rejects a media worker that does not). null synapse_version = the newest release.
-  synapse_minor = var.synapse_version == null ? 999999 : tonumber(split(".", var.synapse_version)[1])
-  media_streams = local.synapse_minor >= 152 ? ["quarantined_media_changes"] : []
+  # Where the release has the quarantined_media_changes stream (Synapse 1.152 and later), a media
+  # worker must write it (the provider rejects a media worker that does not). The catalogue says
+  # which releases have it, so the version rule is not restated here.
+  media_streams = contains(data.synapse_catalog.this.stream_keys, "quarantined_media_changes") ? ["quarantined_media_changes"] : []
 
   preset_counts = {
     none = {}
@@ -307,3 +307,6 @@ locals {
     )
   }
 }
+
+# What the configured Synapse release knows (streams, roles), from the provider's catalogue.
+data "synapse_catalog" "this" {}

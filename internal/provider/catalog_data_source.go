@@ -1,0 +1,203 @@
+package provider
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+)
+
+var (
+	_ datasource.DataSource              = (*catalogDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*catalogDataSource)(nil)
+)
+
+// NewCatalogDataSource is the synapse_catalog data source factory.
+func NewCatalogDataSource() datasource.DataSource { return &catalogDataSource{} }
+
+// catalogDataSource exposes the catalogue of the provider's synapse_version, so HCL (modules,
+// check blocks) reads Synapse's facts from the one place they live instead of restating them.
+type catalogDataSource struct {
+	catalog *catalog.Catalog
+}
+
+type catalogModel struct {
+	SynapseVersion    types.String `tfsdk:"synapse_version"`
+	SupportedVersions types.List   `tfsdk:"supported_versions"`
+	Roles             types.List   `tfsdk:"roles"`
+	Streams           types.List   `tfsdk:"streams"`
+	StreamKeys        types.List   `tfsdk:"stream_keys"`
+	Endpoints         types.List   `tfsdk:"endpoints"`
+}
+
+var catalogRoleAttrTypes = map[string]attr.Type{
+	"name":        types.StringType,
+	"description": types.StringType,
+	"duty":        types.StringType,
+	"duty_kind":   types.StringType,
+	"resources":   types.ListType{ElemType: types.StringType},
+	"groups":      types.ListType{ElemType: types.StringType},
+}
+
+var catalogStreamAttrTypes = map[string]attr.Type{
+	"key":           types.StringType,
+	"multi_writer":  types.BoolType,
+	"restart":       types.StringType,
+	"order_matters": types.StringType,
+	"patterns":      types.ListType{ElemType: types.StringType},
+}
+
+var catalogEndpointAttrTypes = map[string]attr.Type{
+	"pattern":  types.StringType,
+	"methods":  types.ListType{ElemType: types.StringType},
+	"group":    types.StringType,
+	"resource": types.StringType,
+	"sticky":   types.StringType,
+	"roles":    types.ListType{ElemType: types.StringType},
+	"stream":   types.StringType,
+}
+
+func (d *catalogDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_catalog"
+}
+
+func (d *catalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.catalog = catalogFrom(req.ProviderData)
+}
+
+func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What the provider knows about the Synapse release its `synapse_version` selects: worker roles, " +
+			"streams and routable endpoints, from the catalogue the resources validate against. Use it in modules and " +
+			"`check` blocks instead of restating Synapse facts in HCL (e.g. whether the release has the " +
+			"`quarantined_media_changes` stream).",
+		Attributes: map[string]schema.Attribute{
+			"synapse_version": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The Synapse release (minor version) the provider is configured for."},
+			"supported_versions": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Every Synapse release the catalogue knows, oldest first."},
+			"roles": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "The worker roles `synapse_worker.roles` accepts.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "The role name."},
+					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What the role does."},
+					"duty": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "The shared-config option naming the process that does this role's duty, or empty."},
+					"duty_kind": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "`single` (one process) or `list` (an ordered, sharded list), or empty."},
+					"resources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The listener resources the role's endpoints need."},
+					"groups": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The docs groups of the endpoints the role serves, in catalogue order."},
+				}},
+			},
+			"streams": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "The `stream_writers` streams of the release.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"key": schema.StringAttribute{Computed: true, MarkdownDescription: "The `stream_writers` key."},
+					"multi_writer": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the stream takes several writers."},
+					"restart": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "What changing the writers needs (coordinated restart), or empty."},
+					"order_matters": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Why the writers' order matters, or empty."},
+					"patterns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The endpoint patterns that must be routed to the writers."},
+				}},
+			},
+			"stream_keys": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The stream keys alone, for `contains()`."},
+			"endpoints": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "Every routable endpoint pattern, in catalogue order.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"pattern": schema.StringAttribute{Computed: true, MarkdownDescription: "The path regular expression."},
+					"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The HTTP methods workers may serve; empty means every method."},
+					"group": schema.StringAttribute{Computed: true, MarkdownDescription: "The docs group."},
+					"resource": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "The listener resource that serves it."},
+					"sticky": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "The stickiness need: " + backticked(stickinessNames()) + "."},
+					"roles": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "The roles that serve it (empty for a stream endpoint)."},
+					"stream": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "The stream whose writers serve it, or empty."},
+				}},
+			},
+		},
+	}
+}
+
+func (d *catalogDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.catalog
+	if c == nil {
+		c = catalogFrom(nil)
+	}
+	diags := &resp.Diagnostics
+	m := catalogModel{
+		SynapseVersion:    types.StringValue(c.Version),
+		SupportedVersions: stringList(ctx, catalog.Versions(), diags),
+		StreamKeys:        stringList(ctx, c.StreamKeys(), diags),
+	}
+	roles := make([]attr.Value, 0, len(c.Roles))
+	for _, r := range c.Roles {
+		eps := c.EndpointsForRoles([]string{r.Name})
+		var groups []string
+		for _, e := range eps {
+			if !slices.Contains(groups, e.Group) {
+				groups = append(groups, e.Group)
+			}
+		}
+		roles = append(roles, objectValue(catalogRoleAttrTypes, map[string]attr.Value{
+			"name": types.StringValue(r.Name), "description": types.StringValue(r.Description),
+			"duty": types.StringValue(r.Duty), "duty_kind": types.StringValue(r.DutyKind),
+			"resources": stringList(ctx, catalog.ResourcesFor(eps), diags), "groups": stringList(ctx, groups, diags),
+		}, diags))
+	}
+	m.Roles = listValue(catalogRoleAttrTypes, roles, diags)
+	streams := make([]attr.Value, 0, len(c.Streams))
+	for _, s := range c.Streams {
+		var patterns []string
+		for _, e := range c.EndpointsForStream(s.Key) {
+			patterns = append(patterns, e.Pattern)
+		}
+		streams = append(streams, objectValue(catalogStreamAttrTypes, map[string]attr.Value{
+			"key": types.StringValue(s.Key), "multi_writer": types.BoolValue(s.MultiWriter),
+			"restart": types.StringValue(s.Restart), "order_matters": types.StringValue(s.OrderMatters),
+			"patterns": stringList(ctx, patterns, diags),
+		}, diags))
+	}
+	m.Streams = listValue(catalogStreamAttrTypes, streams, diags)
+	endpoints := make([]attr.Value, 0, len(c.Endpoints))
+	for _, e := range c.Endpoints {
+		endpoints = append(endpoints, objectValue(catalogEndpointAttrTypes, map[string]attr.Value{
+			"pattern": types.StringValue(e.Pattern), "methods": stringList(ctx, e.Methods, diags),
+			"group": types.StringValue(e.Group), "resource": types.StringValue(e.Resource),
+			"sticky": types.StringValue(string(e.Sticky)), "roles": stringList(ctx, e.Roles, diags),
+			"stream": types.StringValue(e.Stream),
+		}, diags))
+	}
+	m.Endpoints = listValue(catalogEndpointAttrTypes, endpoints, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(resp.State.Set(ctx, &m)...)
+}
+
+func objectValue(attrTypes map[string]attr.Type, values map[string]attr.Value, diags *diag.Diagnostics) types.Object {
+	o, d := types.ObjectValue(attrTypes, values)
+	diags.Append(d...)
+	return o
+}
+
+func listValue(elem map[string]attr.Type, elems []attr.Value, diags *diag.Diagnostics) types.List {
+	l, d := types.ListValue(types.ObjectType{AttrTypes: elem}, elems)
+	diags.Append(d...)
+	return l
+}
