@@ -34,12 +34,6 @@ type routingTableResource struct {
 	withCatalog
 }
 
-// Defaults of the listen object, the same as proxy.Options' zero value.
-const (
-	defaultListenAddress = "0.0.0.0"
-	defaultListenPort    = 8008
-)
-
 type routingTableModel struct {
 	ID               types.String `tfsdk:"id"`
 	Main             types.Object `tfsdk:"main"`
@@ -157,9 +151,9 @@ func routingTableSchemaV0() schema.Schema {
 				"The snippets are unaffected: they go inside your own (TLS) server.",
 			Attributes: map[string]schema.Attribute{
 				"address": schema.StringAttribute{Optional: true,
-					MarkdownDescription: "Address to bind. Defaults to `" + defaultListenAddress + "`."},
+					MarkdownDescription: "Address to bind. Defaults to `" + proxy.DefaultListenAddress + "`."},
 				"port": schema.Int64Attribute{Optional: true,
-					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(defaultListenPort) + "`. " +
+					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(proxy.DefaultListenPort) + "`. " +
 						"Any port may be plain HTTP or TLS: for plain HTTP on 443 (or TLS on 80) the Caddyfile moves Caddy's " +
 						"`https_port` (`http_port`) option out of the way, since Caddy otherwise rejects `http://` on 443."},
 				"additional_ports": schema.ListAttribute{Optional: true, ElementType: types.Int64Type,
@@ -271,7 +265,7 @@ func (m routingTableModel) mainMember(ctx context.Context, diags *diag.Diagnosti
 
 // options reads `listen`; ok is false while a value is unknown.
 func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics) (proxy.Options, bool) {
-	o := proxy.Options{ListenAddress: defaultListenAddress, ListenPort: defaultListenPort}
+	o := proxy.Options{ListenAddress: proxy.DefaultListenAddress, ListenPort: proxy.DefaultListenPort}
 	if m.Listen.IsUnknown() {
 		return o, false
 	}

@@ -77,12 +77,18 @@ func (o Options) TLS() bool { return o.TLSCertificatePath != "" }
 // ports lists every port the standalone server binds: ListenPort, then AdditionalPorts.
 func (o Options) ports() []int { return append([]int{o.ListenPort}, o.AdditionalPorts...) }
 
+// The listen address and port a zero Options renders (the provider documents the same values).
+const (
+	DefaultListenAddress = "0.0.0.0"
+	DefaultListenPort    = 8008
+)
+
 func (o Options) withDefaults(p Proxy) Options {
 	if o.ListenAddress == "" {
-		o.ListenAddress = "0.0.0.0"
+		o.ListenAddress = DefaultListenAddress
 	}
 	if o.ListenPort == 0 {
-		o.ListenPort = 8008
+		o.ListenPort = DefaultListenPort
 	}
 	if o.MaxBodySize == 0 {
 		o.MaxBodySize = 50
