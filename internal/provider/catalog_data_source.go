@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -188,16 +187,4 @@ func (d *catalogDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		return
 	}
 	diags.Append(resp.State.Set(ctx, &m)...)
-}
-
-func objectValue(attrTypes map[string]attr.Type, values map[string]attr.Value, diags *diag.Diagnostics) types.Object {
-	o, d := types.ObjectValue(attrTypes, values)
-	diags.Append(d...)
-	return o
-}
-
-func listValue(elem map[string]attr.Type, elems []attr.Value, diags *diag.Diagnostics) types.List {
-	l, d := types.ListValue(types.ObjectType{AttrTypes: elem}, elems)
-	diags.Append(d...)
-	return l
 }

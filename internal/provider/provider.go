@@ -135,6 +135,3 @@ func backticked(list []string) string {
 	}
 	return strings.Join(out, ", ")
 }
-
-// objectAsOptions lets Object.As read objects whose attributes are unknown or null without error.
-var objectAsOptions = basetypesObjectAsOptions()

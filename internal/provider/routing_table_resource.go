@@ -459,44 +459,29 @@ func routesValue(ctx context.Context, t routing.Table, diags *diag.Diagnostics) 
 		if rt.Query != nil {
 			qp, qpr = types.StringValue(rt.Query.Param), types.BoolValue(rt.Query.Present)
 		}
-		methods := rt.Methods
-		if methods == nil {
-			methods = []string{}
-		}
-		o, d := types.ObjectValue(routeAttrTypes, map[string]attr.Value{
-			"pattern": types.StringValue(rt.Pattern), "methods": stringList(ctx, methods, diags),
+		elems = append(elems, objectValue(routeAttrTypes, map[string]attr.Value{
+			"pattern": types.StringValue(rt.Pattern), "methods": stringList(ctx, rt.Methods, diags),
 			"query_param": qp, "query_present": qpr, "pool": types.StringValue(rt.Pool),
 			"group": types.StringValue(rt.Group), "strategy": types.StringValue(strategy[rt.Pool]),
-		})
-		diags.Append(d...)
-		elems = append(elems, o)
+		}, diags))
 	}
-	l, d := types.ListValue(types.ObjectType{AttrTypes: routeAttrTypes}, elems)
-	diags.Append(d...)
-	return l
+	return listValue(routeAttrTypes, elems, diags)
 }
 
 func poolsValue(t routing.Table, diags *diag.Diagnostics) types.List {
-	memberType := types.ObjectType{AttrTypes: memberAttrTypes}
 	elems := make([]attr.Value, 0, len(t.Pools))
 	for _, p := range t.Pools {
 		members := make([]attr.Value, 0, len(p.Members))
 		for _, mb := range p.Members {
-			o, d := types.ObjectValue(memberAttrTypes, map[string]attr.Value{"name": types.StringValue(mb.Name), "upstream": types.StringValue(mb.Upstream)})
-			diags.Append(d...)
-			members = append(members, o)
+			members = append(members, objectValue(memberAttrTypes,
+				map[string]attr.Value{"name": types.StringValue(mb.Name), "upstream": types.StringValue(mb.Upstream)}, diags))
 		}
-		ml, d := types.ListValue(memberType, members)
-		diags.Append(d...)
-		o, d := types.ObjectValue(poolAttrTypes, map[string]attr.Value{
-			"name": types.StringValue(p.Name), "strategy": types.StringValue(string(p.Strategy)), "members": ml,
-		})
-		diags.Append(d...)
-		elems = append(elems, o)
+		elems = append(elems, objectValue(poolAttrTypes, map[string]attr.Value{
+			"name": types.StringValue(p.Name), "strategy": types.StringValue(string(p.Strategy)),
+			"members": listValue(memberAttrTypes, members, diags),
+		}, diags))
 	}
-	l, d := types.ListValue(types.ObjectType{AttrTypes: poolAttrTypes}, elems)
-	diags.Append(d...)
-	return l
+	return listValue(poolAttrTypes, elems, diags)
 }
 
 func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
