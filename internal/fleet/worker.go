@@ -300,7 +300,7 @@ func ValidateAbsPath(p, value string) Problems {
 		ps.Add(p, sumPath, "%s is %q, which contains a newline or another control character; use a plain absolute path.", p, value)
 	case !strings.HasPrefix(value, "/"):
 		ps.Add(p, sumPath, "%s is %q, a relative path; Synapse resolves it against its working directory, so give an absolute path, e.g. %q.",
-			p, value, path.Join("/etc/matrix-synapse", value))
+			p, value, path.Join(DefaultConfigDir, value))
 	}
 	return ps
 }
