@@ -63,7 +63,7 @@ func binaries(t *testing.T) map[proxy.Proxy]string {
 			}
 		}
 		if err != nil {
-			t.Errorf("%s is not installed: the conformance suite needs nginx, haproxy, caddy and apache2 (run .ci/run, or apt-get install -y nginx haproxy caddy apache2)", n)
+			t.Errorf("%s is not installed: the conformance suite needs nginx, haproxy, caddy and apache2 (make test installs them through scripts/setup.sh; or run bash scripts/setup.sh)", n)
 			continue
 		}
 		out[p] = path
