@@ -25,14 +25,14 @@ import (
 // instanceMapEntryModel mirrors synapse_worker.instance_map_entry.
 type instanceMapEntryModel struct {
 	Host types.String `tfsdk:"host"`
-	Port types.Int64  `tfsdk:"port"`
+	Port types.Number `tfsdk:"port"`
 	Path types.String `tfsdk:"path"`
 	TLS  types.Bool   `tfsdk:"tls"`
 }
 
 var instanceMapEntryAttrTypes = map[string]attr.Type{
 	"host": types.StringType,
-	"port": types.Int64Type,
+	"port": types.NumberType,
 	"path": types.StringType,
 	"tls":  types.BoolType,
 }
@@ -74,7 +74,7 @@ func workerRefsAttribute(purpose string) schema.ListNestedAttribute {
 				MarkdownDescription: "The worker's computed `instance_map_entry` (its replication listener).",
 				Attributes: map[string]schema.Attribute{
 					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication host."},
-					"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "Replication port."},
+					"port": schema.NumberAttribute{Optional: true, MarkdownDescription: "Replication port."},
 					"path": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication unix socket path."},
 					"tls":  schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether replication uses TLS."},
 				}},
@@ -130,8 +130,13 @@ func workerRefs(ctx context.Context, attrName string, list types.List, diags *di
 			if e.Host.IsUnknown() || e.Port.IsUnknown() || e.Path.IsUnknown() || e.TLS.IsUnknown() {
 				return false
 			}
+			port, whole := portValue(e.Port, path.Root(attrName).AtListIndex(i).AtName("instance_map_entry").AtName("port"),
+				fmt.Sprintf("%s[%d].instance_map_entry.port", attrName, i), diags)
+			if !whole {
+				return false // reported
+			}
 			ref.InstanceMap = &fleet.InstanceMapEntry{
-				Host: e.Host.ValueString(), Port: int(e.Port.ValueInt64()), Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
+				Host: e.Host.ValueString(), Port: port, Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
 			}
 		}
 		refs = append(refs, ref)

@@ -25,6 +25,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*routingTableResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*routingTableResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*routingTableResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*routingTableResource)(nil)
 )
 
 // NewRoutingTableResource is the synapse_routing_table resource factory.
@@ -56,12 +57,12 @@ type routingTableModel struct {
 
 type mainModel struct {
 	Host types.String `tfsdk:"host"`
-	Port types.Int64  `tfsdk:"port"`
+	Port types.Number `tfsdk:"port"`
 }
 
 type listenModel struct {
 	Address            types.String `tfsdk:"address"`
-	Port               types.Int64  `tfsdk:"port"`
+	Port               types.Number `tfsdk:"port"`
 	AdditionalPorts    types.List   `tfsdk:"additional_ports"`
 	ServerName         types.String `tfsdk:"server_name"`
 	TLSCertificatePath types.String `tfsdk:"tls_certificate_path"`
@@ -116,7 +117,12 @@ func (r *routingTableResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *routingTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = routingTableSchemaV0()
+	resp.Schema = routingTableSchemaV1()
+}
+
+// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
+func (r *routingTableResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0()
 }
 
 func strategyNames() []string {
@@ -127,15 +133,16 @@ func strategyNames() []string {
 	return out
 }
 
-// routingTableSchemaV0 is version 0 of the synapse_routing_table schema.
-func routingTableSchemaV0() schema.Schema {
+// routingTableSchemaV1 is version 1 of the synapse_routing_table schema (0.2.0: ports are
+// Number attributes).
+func routingTableSchemaV1() schema.Schema {
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The listen address and port, `address:port`."},
 		"main": schema.SingleNestedAttribute{Required: true,
 			MarkdownDescription: "The main process's HTTP listener: where every request no worker serves goes (pool `main`).",
 			Attributes: map[string]schema.Attribute{
 				"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address of the main process."},
-				"port": schema.Int64Attribute{Required: true, MarkdownDescription: "Port of the main process's client/federation HTTP listener (1-65535)."},
+				"port": schema.NumberAttribute{Required: true, MarkdownDescription: "Port of the main process's client/federation HTTP listener (1-65535)."},
 			}},
 		"workers": workerRefsAttribute("a worker's `roles` decide which endpoints it serves, its `upstream` and " +
 			"`http_resources` where and what it listens for."),
@@ -152,11 +159,11 @@ func routingTableSchemaV0() schema.Schema {
 			Attributes: map[string]schema.Attribute{
 				"address": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Address to bind. Defaults to `" + proxy.DefaultListenAddress + "`."},
-				"port": schema.Int64Attribute{Optional: true,
+				"port": schema.NumberAttribute{Optional: true,
 					MarkdownDescription: "Port to bind (1-65535). Defaults to `" + strconv.Itoa(proxy.DefaultListenPort) + "`. " +
 						"Any port may be plain HTTP or TLS: for plain HTTP on 443 (or TLS on 80) the Caddyfile moves Caddy's " +
 						"`https_port` (`http_port`) option out of the way, since Caddy otherwise rejects `http://` on 443."},
-				"additional_ports": schema.ListAttribute{Optional: true, ElementType: types.Int64Type,
+				"additional_ports": schema.ListAttribute{Optional: true, ElementType: types.NumberType,
 					MarkdownDescription: "More ports to bind on `address`, with the same routing and TLS setting as `port`, " +
 						"e.g. `[8448]` for Matrix federation next to `port = 443` for clients. Each port (1-65535) once. Defaults to none."},
 				"server_name": schema.StringAttribute{Optional: true,
@@ -204,7 +211,7 @@ func routingTableSchemaV0() schema.Schema {
 		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc}
 	}
 	return schema.Schema{
-		Version: 0,
+		Version: 1,
 		MarkdownDescription: "Compiles the fleet's reverse-proxy routing: an ordered, first-match table of routes " +
 			"(path regex, methods, query condition) to pools of workers with a member-selection strategy, and renders it " +
 			"for nginx, HAProxy, Caddy and Apache. Stream writers' endpoints come first; each Synapse endpoint then goes " +
@@ -251,16 +258,17 @@ func (m routingTableModel) mainMember(ctx context.Context, diags *diag.Diagnosti
 	if mm.Host.IsUnknown() || mm.Port.IsUnknown() {
 		return routing.Member{}, false
 	}
-	host, port := mm.Host.ValueString(), mm.Port.ValueInt64()
+	host := mm.Host.ValueString()
 	if host == "" {
 		diags.AddAttributeError(path.Root("main").AtName("host"), "Missing Main Host",
 			"main.host is empty; set the host name or address of the main process.")
 	}
-	if port < 1 || port > 65535 {
+	port, whole := portValue(mm.Port, path.Root("main").AtName("port"), "main.port", diags)
+	if whole && (port < 1 || port > 65535) {
 		diags.AddAttributeError(path.Root("main").AtName("port"), "Invalid Port",
 			fmt.Sprintf("main.port is %d; use the port of the main process's HTTP listener, 1-65535.", port))
 	}
-	return routing.Member{Name: routing.MainPool, Upstream: net.JoinHostPort(host, strconv.FormatInt(port, 10))}, true
+	return routing.Member{Name: routing.MainPool, Upstream: net.JoinHostPort(host, strconv.Itoa(port))}, true
 }
 
 // options reads `listen`; ok is false while a value is unknown.
@@ -281,11 +289,15 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 	if !l.Address.IsNull() {
 		o.ListenAddress = l.Address.ValueString()
 	}
+	listenPort, whole := portValue(l.Port, path.Root("listen").AtName("port"), "listen.port", diags)
 	if !l.Port.IsNull() {
-		o.ListenPort = int(l.Port.ValueInt64())
+		o.ListenPort = listenPort
+		if !whole || listenPort < 1 || listenPort > 65535 {
+			o.ListenPort = -1 // reported (not whole) or reported below (out of range)
+		}
 	}
-	for _, v := range l.AdditionalPorts.Elements() {
-		p, ok := v.(types.Int64)
+	for i, v := range l.AdditionalPorts.Elements() {
+		p, ok := v.(types.Number)
 		if !ok || p.IsUnknown() {
 			return o, false
 		}
@@ -294,14 +306,16 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 				"listen.additional_ports has a null element; list port numbers (1-65535).")
 			continue
 		}
-		o.AdditionalPorts = append(o.AdditionalPorts, int(min(max(p.ValueInt64(), -1), 1<<20)))
+		n, whole := portValue(p, path.Root("listen").AtName("additional_ports").AtListIndex(i),
+			fmt.Sprintf("listen.additional_ports[%d]", i), diags)
+		if !whole {
+			continue // reported
+		}
+		o.AdditionalPorts = append(o.AdditionalPorts, min(max(n, -1), 1<<20))
 	}
 	o.ServerName = l.ServerName.ValueString()
 	o.TLSCertificatePath = l.TLSCertificatePath.ValueString()
 	o.TLSKeyPath = l.TLSKeyPath.ValueString()
-	if !l.Port.IsNull() && (l.Port.ValueInt64() < 1 || l.Port.ValueInt64() > 65535) {
-		o.ListenPort = -1 // reported below; int() of a huge value could wrap into range
-	}
 	for _, e := range proxy.ValidateOptions(proxy.OptionsWithDefaults(proxy.Nginx, o)) {
 		a, ok := listenAttributes[e.Field]
 		if !ok {
@@ -310,7 +324,10 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 		}
 		detail := fmt.Sprintf("listen.%s: %s.", a.name, e.Message)
 		if e.Field == "ListenPort" {
-			detail = fmt.Sprintf("listen.port is %d; use 1-65535.", l.Port.ValueInt64())
+			if !whole {
+				continue // reported by portValue
+			}
+			detail = fmt.Sprintf("listen.port is %d; use 1-65535.", listenPort)
 		}
 		diags.AddAttributeError(path.Root("listen").AtName(a.name), a.summary, detail)
 	}

@@ -275,7 +275,7 @@ resource "synapse_routing_table" "r" {
 // TestRoutingTableSchemaDescriptions applies the house rule (descriptions end in a full stop)
 // to synapse_routing_table and match_route.
 func TestRoutingTableSchemaDescriptions(t *testing.T) {
-	s := routingTableSchemaV0()
+	s := routingTableSchemaV1()
 	if !strings.HasSuffix(s.MarkdownDescription, ".") {
 		t.Error("synapse_routing_table: resource description does not end in a full stop")
 	}

@@ -20,6 +20,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*sharedConfigResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*sharedConfigResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*sharedConfigResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*sharedConfigResource)(nil)
 )
 
 // NewSharedConfigResource is the synapse_shared_config resource factory.
@@ -54,17 +55,17 @@ type sharedConfigModel struct {
 
 type sharedMainModel struct {
 	Host            types.String `tfsdk:"host"`
-	ReplicationPort types.Int64  `tfsdk:"replication_port"`
+	ReplicationPort types.Number `tfsdk:"replication_port"`
 	ReplicationPath types.String `tfsdk:"replication_path"`
-	HTTPPort        types.Int64  `tfsdk:"http_port"`
+	HTTPPort        types.Number `tfsdk:"http_port"`
 	BindAddresses   types.List   `tfsdk:"bind_addresses"`
 }
 
 type sharedRedisModel struct {
 	Host         types.String `tfsdk:"host"`
-	Port         types.Int64  `tfsdk:"port"`
+	Port         types.Number `tfsdk:"port"`
 	Path         types.String `tfsdk:"path"`
-	DBID         types.Int64  `tfsdk:"dbid"`
+	DBID         types.Number `tfsdk:"dbid"`
 	UseTLS       types.Bool   `tfsdk:"use_tls"`
 	PasswordPath types.String `tfsdk:"password_path"`
 }
@@ -87,11 +88,17 @@ func (r *sharedConfigResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = sharedConfigSchemaV0()
+	resp.Schema = sharedConfigSchemaV1()
 }
 
-// sharedConfigSchemaV0 is the schema of synapse_shared_config (version 0).
-func sharedConfigSchemaV0() schema.Schema {
+// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
+func (r *sharedConfigResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0()
+}
+
+// sharedConfigSchemaV1 is the schema of synapse_shared_config, version 1 (0.2.0: ports and
+// redis.dbid are Number attributes).
+func sharedConfigSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	attrs := map[string]schema.Attribute{
 		"main": schema.SingleNestedAttribute{
@@ -101,11 +108,11 @@ func sharedConfigSchemaV0() schema.Schema {
 			Attributes: map[string]schema.Attribute{
 				"host": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Host name or address workers use to reach the main process (`instance_map.main.host`)."},
-				"replication_port": schema.Int64Attribute{Optional: true,
+				"replication_port": schema.NumberAttribute{Optional: true,
 					MarkdownDescription: "TCP port of the main process's replication listener, rendered into `listeners` and `instance_map.main`."},
 				"replication_path": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Unix socket of the main process's replication listener, instead of `replication_port`."},
-				"http_port": schema.Int64Attribute{Optional: true,
+				"http_port": schema.NumberAttribute{Optional: true,
 					MarkdownDescription: "Port of the main process's client/federation listener; only checked against clashes with the replication listener and the workers."},
 				"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 					MarkdownDescription: "Addresses the replication listener binds. Unset means Synapse's default (`::` and `0.0.0.0`, every interface), " +
@@ -120,9 +127,9 @@ func sharedConfigSchemaV0() schema.Schema {
 			MarkdownDescription: "Redis, which Synapse workers need for replication (required once the fleet has workers). Rendered as `redis: {enabled: true, ...}`. There is no inline password: use `password_path`.",
 			Attributes: map[string]schema.Attribute{
 				"host":    schema.StringAttribute{Optional: true, MarkdownDescription: "Redis host; Synapse's default is `localhost`."},
-				"port":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Redis port; Synapse's default is `6379`."},
+				"port":    schema.NumberAttribute{Optional: true, MarkdownDescription: "Redis port; Synapse's default is `6379`."},
 				"path":    schema.StringAttribute{Optional: true, MarkdownDescription: "Redis unix socket, instead of `host` and `port`."},
-				"dbid":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Redis database number."},
+				"dbid":    schema.NumberAttribute{Optional: true, MarkdownDescription: "Redis database number."},
 				"use_tls": schema.BoolAttribute{Optional: true, MarkdownDescription: "Connect to redis over TLS."},
 				"password_path": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "File holding the redis password (Synapse's `redis.password_path`), so no password reaches the rendered files or Terraform state."},
@@ -159,7 +166,7 @@ func sharedConfigSchemaV0() schema.Schema {
 			MarkdownDescription: "The rendered `instance_map`: `main` and every stream writer and outbound federation proxy, for other modules to read.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"host": schema.StringAttribute{Computed: true, MarkdownDescription: "Replication host (null for unix sockets)."},
-				"port": schema.Int64Attribute{Computed: true, MarkdownDescription: "Replication port (null for unix sockets)."},
+				"port": schema.NumberAttribute{Computed: true, MarkdownDescription: "Replication port (null for unix sockets)."},
 				"path": schema.StringAttribute{Computed: true, MarkdownDescription: "Replication unix socket (null for TCP)."},
 				"tls":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether replication uses TLS."},
 			}},
@@ -180,6 +187,7 @@ func sharedConfigSchemaV0() schema.Schema {
 		}
 	}
 	return schema.Schema{
+		Version: 1,
 		MarkdownDescription: "The shared configuration of a Synapse worker fleet (the settings in the homeserver.yaml every process loads): " +
 			"replication listener, redis, `instance_map`, `stream_writers`, duty options and the replication secret, validated across the whole fleet " +
 			"and rendered at plan time. Nothing is contacted.",
@@ -271,13 +279,13 @@ func (r *sharedConfigResource) render(ctx context.Context, cfg fleet.SharedConfi
 	for _, k := range out.InstanceMapKeys {
 		e := out.InstanceMap[k]
 		v := map[string]attr.Value{
-			"host": types.StringNull(), "port": types.Int64Null(), "path": types.StringNull(), "tls": types.BoolValue(e.TLS),
+			"host": types.StringNull(), "port": types.NumberNull(), "path": types.StringNull(), "tls": types.BoolValue(e.TLS),
 		}
 		if e.Path != "" {
 			v["path"] = types.StringValue(e.Path)
 		} else {
 			v["host"] = types.StringValue(e.Host)
-			v["port"] = types.Int64Value(int64(e.Port))
+			v["port"] = numberOf(e.Port)
 		}
 		obj, d := types.ObjectValue(instanceMapEntryAttrTypes, v)
 		diags.Append(d...)
@@ -298,12 +306,15 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 	} else if !m.Main.IsNull() {
 		var mm sharedMainModel
 		diags.Append(m.Main.As(ctx, &mm, objectAsOptions)...)
-		known = known && isKnown(mm.Host, mm.ReplicationPort, mm.ReplicationPath, mm.HTTPPort, mm.BindAddresses)
+		known = known && isKnown(mm.Host, mm.ReplicationPath, mm.BindAddresses)
+		replPort, ok1 := portValue(mm.ReplicationPort, path.Root("main").AtName("replication_port"), "main.replication_port", diags)
+		httpPort, ok2 := portValue(mm.HTTPPort, path.Root("main").AtName("http_port"), "main.http_port", diags)
+		known = known && ok1 && ok2
 		cfg.Main = fleet.MainProcess{
 			Host:            mm.Host.ValueString(),
-			ReplicationPort: int(mm.ReplicationPort.ValueInt64()),
+			ReplicationPort: replPort,
 			ReplicationPath: mm.ReplicationPath.ValueString(),
-			HTTPPort:        int(mm.HTTPPort.ValueInt64()),
+			HTTPPort:        httpPort,
 			BindAddresses:   stringsOf(ctx, mm.BindAddresses, diags),
 		}
 	}
@@ -318,13 +329,16 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 	} else if !m.Redis.IsNull() {
 		var rm sharedRedisModel
 		diags.Append(m.Redis.As(ctx, &rm, objectAsOptions)...)
-		known = known && isKnown(rm.Host, rm.Port, rm.Path, rm.DBID, rm.UseTLS, rm.PasswordPath)
+		known = known && isKnown(rm.Host, rm.Path, rm.UseTLS, rm.PasswordPath)
+		port, ok1 := portValue(rm.Port, path.Root("redis").AtName("port"), "redis.port", diags)
+		id, ok2 := numberValue(rm.DBID, path.Root("redis").AtName("dbid"), "redis.dbid", "Invalid Redis Database",
+			"redis databases are whole numbers from 0", diags)
+		known = known && ok1 && ok2
 		cfg.Redis = &fleet.Redis{
-			Host: rm.Host.ValueString(), Port: int(rm.Port.ValueInt64()), Path: rm.Path.ValueString(),
+			Host: rm.Host.ValueString(), Port: port, Path: rm.Path.ValueString(),
 			UseTLS: rm.UseTLS.ValueBool(), PasswordPath: rm.PasswordPath.ValueString(),
 		}
-		if !rm.DBID.IsNull() {
-			id := int(rm.DBID.ValueInt64())
+		if !rm.DBID.IsNull() && ok2 {
 			cfg.Redis.DBID = &id
 		}
 	}

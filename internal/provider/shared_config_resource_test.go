@@ -288,7 +288,7 @@ func TestSharedConfigResource_WorkerInputForms(t *testing.T) {
 // TestSharedConfigSchemaDescriptions applies the house rule (every attribute has a
 // MarkdownDescription ending in a full stop) to synapse_shared_config, nested ones included.
 func TestSharedConfigSchemaDescriptions(t *testing.T) {
-	s := sharedConfigSchemaV0()
+	s := sharedConfigSchemaV1()
 	if !strings.HasSuffix(s.MarkdownDescription, ".") {
 		t.Errorf("resource description does not end in a full stop")
 	}

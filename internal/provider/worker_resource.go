@@ -24,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*workerResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*workerResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*workerResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*workerResource)(nil)
 )
 
 // NewWorkerResource is the synapse_worker resource factory.
@@ -38,9 +39,9 @@ type workerModel struct {
 	Name                     types.String `tfsdk:"name"`
 	Roles                    types.Set    `tfsdk:"roles"`
 	Host                     types.String `tfsdk:"host"`
-	HTTPPort                 types.Int64  `tfsdk:"http_port"`
-	ReplicationPort          types.Int64  `tfsdk:"replication_port"`
-	MetricsPort              types.Int64  `tfsdk:"metrics_port"`
+	HTTPPort                 types.Number `tfsdk:"http_port"`
+	ReplicationPort          types.Number `tfsdk:"replication_port"`
+	MetricsPort              types.Number `tfsdk:"metrics_port"`
 	BindAddresses            types.List   `tfsdk:"bind_addresses"`
 	Listeners                types.List   `tfsdk:"listeners"`
 	ConfigDir                types.String `tfsdk:"config_dir"`
@@ -62,7 +63,7 @@ type workerModel struct {
 // listenerModel is one element of synapse_worker.listeners.
 type listenerModel struct {
 	Type          types.String `tfsdk:"type"`
-	Port          types.Int64  `tfsdk:"port"`
+	Port          types.Number `tfsdk:"port"`
 	Path          types.String `tfsdk:"path"`
 	BindAddresses types.List   `tfsdk:"bind_addresses"`
 	Resources     types.List   `tfsdk:"resources"`
@@ -92,15 +93,21 @@ func (r *workerResource) Metadata(_ context.Context, req resource.MetadataReques
 }
 
 func (r *workerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = workerSchemaV0()
+	resp.Schema = workerSchemaV1()
 }
 
-// workerSchemaV0 is version 0 of the synapse_worker schema. Descriptions are written from the
-// newest catalogue, the same lists the validation uses.
-func workerSchemaV0() schema.Schema {
+// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
+func (r *workerResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0()
+}
+
+// workerSchemaV1 is version 1 of the synapse_worker schema (0.2.0: ports are Number
+// attributes). Descriptions are written from the newest catalogue, the same lists the
+// validation uses.
+func workerSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	return schema.Schema{
-		Version: 0,
+		Version: 1,
 		MarkdownDescription: "One Synapse worker process: validates its roles and listeners and renders its worker " +
 			"file, log config and start command, known at plan time. Logical: nothing is contacted; deploy the " +
 			"rendered files with your own tooling or the project's modules.\n\n" +
@@ -122,14 +129,14 @@ func workerSchemaV0() schema.Schema {
 			"host": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Hostname or IP address where the reverse proxy and the other Synapse processes reach the worker " +
 					"(no port, no brackets around IPv6)."},
-			"http_port": schema.Int64Attribute{Optional: true,
+			"http_port": schema.NumberAttribute{Optional: true,
 				MarkdownDescription: "Port of the generated HTTP listener serving the roles' resources (with `x_forwarded: true`, since " +
 					"the reverse proxy sits in front). Required when the roles serve endpoints, unless `listeners` is set; for a " +
 					"worker whose roles serve none, it adds a `client` listener for its streams' endpoints."},
-			"replication_port": schema.Int64Attribute{Optional: true,
+			"replication_port": schema.NumberAttribute{Optional: true,
 				MarkdownDescription: "Port of a generated HTTP listener with the `replication` resource. Stream writers and the " +
 					"processes other workers call need one; it becomes `instance_map_entry`."},
-			"metrics_port": schema.Int64Attribute{Optional: true,
+			"metrics_port": schema.NumberAttribute{Optional: true,
 				MarkdownDescription: "Port of a generated `metrics` listener (Synapse serves it only with `enable_metrics: true`)."},
 			"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "IP addresses the generated listeners bind to. Unset means Synapse's defaults " +
@@ -142,7 +149,7 @@ func workerSchemaV0() schema.Schema {
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"type": schema.StringAttribute{Required: true,
 						MarkdownDescription: "Listener type: " + backticked(c.ListenerTypes) + "."},
-					"port": schema.Int64Attribute{Optional: true,
+					"port": schema.NumberAttribute{Optional: true,
 						MarkdownDescription: "TCP port. Set exactly one of `port` and `path`."},
 					"path": schema.StringAttribute{Optional: true,
 						MarkdownDescription: "Absolute path of a unix socket (only for " + backticked(c.UnixSocketListenerTypes) +
@@ -185,7 +192,7 @@ func workerSchemaV0() schema.Schema {
 				MarkdownDescription: "How other processes reach the worker's replication listener (for `instance_map`); null without one.",
 				Attributes: map[string]schema.Attribute{
 					"host": schema.StringAttribute{Computed: true, MarkdownDescription: "The worker's host; null for a unix socket."},
-					"port": schema.Int64Attribute{Computed: true, MarkdownDescription: "The replication port; null for a unix socket."},
+					"port": schema.NumberAttribute{Computed: true, MarkdownDescription: "The replication port; null for a unix socket."},
 					"path": schema.StringAttribute{Computed: true, MarkdownDescription: "The replication unix socket; null for TCP."},
 					"tls":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the replication listener terminates TLS."},
 				}},
@@ -263,10 +270,9 @@ func (r *workerResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	checkZeroPorts(ctx, m, &resp.Diagnostics)
+	// A port that is not a whole number is reported by toWorker and read as unknown, so the
+	// checks of everything else still run.
 	w, unknown := m.toWorker(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	addProblems(&resp.Diagnostics, fleet.ValidateWorkerPartial(r.cat(), w, unknown), problemOptions{})
 }
 
@@ -275,9 +281,9 @@ func (r *workerResource) ValidateConfig(ctx context.Context, req resource.Valida
 func checkZeroPorts(ctx context.Context, m workerModel, diags *diag.Diagnostics) {
 	for _, p := range []struct {
 		name string
-		v    types.Int64
+		v    types.Number
 	}{{"http_port", m.HTTPPort}, {"replication_port", m.ReplicationPort}, {"metrics_port", m.MetricsPort}} {
-		if !p.v.IsNull() && !p.v.IsUnknown() && p.v.ValueInt64() == 0 {
+		if n, ok := wholeNumber(p.v); ok && n == 0 && !p.v.IsNull() && !p.v.IsUnknown() {
 			diags.AddAttributeError(path.Root(p.name), "Invalid Port",
 				fmt.Sprintf("%s is 0; a TCP port is between 1 and 65535. Leave %s unset (null) for no such listener.", p.name, p.name))
 		}
@@ -290,7 +296,7 @@ func checkZeroPorts(ctx context.Context, m workerModel, diags *diag.Diagnostics)
 		return
 	}
 	for i, l := range ls {
-		if !l.Port.IsNull() && !l.Port.IsUnknown() && l.Port.ValueInt64() == 0 {
+		if n, ok := wholeNumber(l.Port); ok && n == 0 && !l.Port.IsNull() && !l.Port.IsUnknown() {
 			diags.AddAttributeError(path.Root("listeners").AtListIndex(i).AtName("port"), "Invalid Port",
 				fmt.Sprintf("listeners[%d].port is 0; a TCP port is between 1 and 65535. Leave port unset for a unix socket listener.", i))
 		}
@@ -306,11 +312,12 @@ func (m workerModel) toWorker(ctx context.Context, diags *diag.Diagnostics) (fle
 		}
 		return v.ValueString()
 	}
-	port := func(name string, v types.Int64) int {
-		if v.IsUnknown() {
+	port := func(name string, v types.Number) int {
+		n, known := portValue(v, path.Root(name), name, diags)
+		if !known {
 			unknown[name] = true
 		}
-		return int(v.ValueInt64())
+		return n
 	}
 	list := func(name string, v attr.Value) []string {
 		if v.IsUnknown() || hasUnknownElement(v) {
@@ -337,7 +344,7 @@ func (m workerModel) toWorker(ctx context.Context, diags *diag.Diagnostics) (fle
 	case m.Listeners.IsUnknown():
 		unknown["listeners"] = true
 	case !m.Listeners.IsNull():
-		for _, el := range m.Listeners.Elements() {
+		for i, el := range m.Listeners.Elements() {
 			obj, ok := el.(types.Object)
 			if !ok || obj.IsUnknown() || hasUnknownElement(obj) {
 				unknown["listeners"] = true
@@ -345,9 +352,13 @@ func (m workerModel) toWorker(ctx context.Context, diags *diag.Diagnostics) (fle
 			}
 			var lm listenerModel
 			diags.Append(obj.As(ctx, &lm, objectAsOptions)...)
+			lport, known := portValue(lm.Port, path.Root("listeners").AtListIndex(i).AtName("port"), fleet.Index("listeners", i, "port"), diags)
+			if !known {
+				unknown["listeners"] = true
+			}
 			l := fleet.Listener{
 				Type:          lm.Type.ValueString(),
-				Port:          int(lm.Port.ValueInt64()),
+				Port:          lport,
 				Path:          lm.Path.ValueString(),
 				BindAddresses: stringsOf(ctx, lm.BindAddresses, diags),
 				Resources:     stringsOf(ctx, lm.Resources, diags),
@@ -518,12 +529,12 @@ func instanceMapEntryValue(ctx context.Context, e *fleet.InstanceMapEntry, diags
 	if e == nil {
 		return types.ObjectNull(instanceMapEntryAttrTypes)
 	}
-	m := instanceMapEntryModel{Host: types.StringNull(), Port: types.Int64Null(), Path: types.StringNull(), TLS: types.BoolValue(e.TLS)}
+	m := instanceMapEntryModel{Host: types.StringNull(), Port: types.NumberNull(), Path: types.StringNull(), TLS: types.BoolValue(e.TLS)}
 	if e.Path != "" {
 		m.Path = types.StringValue(e.Path)
 	} else {
 		m.Host = types.StringValue(e.Host)
-		m.Port = types.Int64Value(int64(e.Port))
+		m.Port = numberOf(e.Port)
 	}
 	v, d := types.ObjectValueFrom(ctx, instanceMapEntryAttrTypes, m)
 	diags.Append(d...)
