@@ -279,6 +279,11 @@ func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	s.checkOutbound(&ps)
 	s.checkDatabase(&ps)
 	s.checkHomeserverYAML(&ps)
+	s.checkMainClientListener(&ps)
+	s.checkRedisPassword(&ps)
+	s.checkSecondReplicationListener(&ps)
+	s.checkHostCase(&ps)
+	s.checkMetricsEnabled(&ps)
 	return ps
 }
 
@@ -412,10 +417,13 @@ func (s *sharedView) checkAddresses(ps *Problems) {
 				own = append(own, addrUse{u, w.Name, Index("workers", i, "upstream"), "HTTP listener"})
 			}
 		}
+		own = append(own, listenerUses(i, w)...)
 		uses = append(uses, own...)
 	}
 	first := map[string]addrUse{}
 	for _, u := range uses {
+		// Host names are case-insensitive (checkHostCase warns about the spelling).
+		u.key = strings.ToLower(u.key)
 		prev, clash := first[u.key]
 		if !clash {
 			first[u.key] = u

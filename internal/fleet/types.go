@@ -77,4 +77,10 @@ type WorkerRef struct {
 	InstanceMap *InstanceMapEntry
 	// ReplicationBindAddresses are the effective bind addresses of the replication listener.
 	ReplicationBindAddresses []string
+	// Listeners are more of the worker's listeners when the reference carries them: the metrics
+	// listener of metrics_port, or the listeners override. Checked for address clashes and
+	// enable_metrics; nil when not passed.
+	Listeners []Listener
+	// EnableMetrics is true when the worker's own extra_config sets enable_metrics: true.
+	EnableMetrics bool
 }

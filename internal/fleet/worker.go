@@ -199,6 +199,9 @@ func ValidateWorkerPartial(c *catalog.Catalog, w Worker, unknown Unknown) Proble
 	if known(attrExtraConfig, attrRoles) {
 		ps = append(ps, validateExtraConfig(c, w)...)
 	}
+	if m, err := parseYAMLMapping(w.ExtraConfig); known(attrExtraConfig) && err == nil {
+		ps = append(ps, validateExtraConfigMerge(m)...)
+	}
 	return ps
 }
 
@@ -266,11 +269,41 @@ func ValidateHost(p, host string) Problems {
 		ps.Add(p, sumHost, "The host %q is a bracketed IPv6 address; write it without brackets (%q): the provider adds them where a port follows.",
 			host, host[1:len(host)-1])
 	case net.ParseIP(host) != nil:
+	case numericTLD(host):
+		// A DNS name never ends in an all-digit label, so this is a mistyped IPv4 address.
+		ps.Add(p, sumHost, "The host %q looks like an IPv4 address but is not one: an IPv4 address is four numbers from 0 to 255 "+
+			"separated by dots; fix the address (e.g. \"10.0.0.30\"), or give a hostname.", host)
 	case len(host) > 253 || !hostnamePattern.MatchString(host):
 		ps.Add(p, sumHost, "The host %q is neither a hostname nor an IP address (a hostname has dot-separated labels of letters, "+
 			"digits, '-' and '_'; no spaces, quotes, ports or URL parts); write just the host, e.g. \"10.0.0.5\" or \"worker1.internal\".", host)
 	}
 	return ps
+}
+
+// numericTLD reports whether the last label of a dotted name is all digits.
+func numericTLD(host string) bool {
+	last := strings.TrimSuffix(host, ".")
+	if i := strings.LastIndexByte(last, '.'); i >= 0 {
+		last = last[i+1:]
+	} else {
+		return false // a single label such as "42" is not mistaken for an address
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
+// absoluteHint suggests an absolute path for a relative one: "/" in front when it already
+// starts from a top-level directory ("etc/matrix-synapse" -> "/etc/matrix-synapse"), else under
+// the default config directory ("workers/w1.log.config" -> "/etc/matrix-synapse/workers/...").
+func absoluteHint(rel string) string {
+	first, _, _ := strings.Cut(strings.TrimPrefix(rel, "./"), "/")
+	switch first {
+	case "etc", "var", "run", "opt", "srv", "usr", "home", "data", "mnt", "tmp", "media":
+		return path.Join("/", rel)
+	}
+	if strings.HasPrefix(path.Join("/", rel)+"/", DefaultConfigDir+"/") {
+		return path.Join("/", rel)
+	}
+	return path.Join(DefaultConfigDir, rel)
 }
 
 // ValidatePort checks a TCP port number at path p.
@@ -300,7 +333,7 @@ func ValidateAbsPath(p, value string) Problems {
 		ps.Add(p, sumPath, "%s is %q, which contains a newline or another control character; use a plain absolute path.", p, value)
 	case !strings.HasPrefix(value, "/"):
 		ps.Add(p, sumPath, "%s is %q, a relative path; Synapse resolves it against its working directory, so give an absolute path, e.g. %q.",
-			p, value, path.Join(DefaultConfigDir, value))
+			p, value, absoluteHint(value))
 	}
 	return ps
 }

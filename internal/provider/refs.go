@@ -48,14 +48,71 @@ type workerRefModel struct {
 	ReplicationBindAddresses types.List   `tfsdk:"replication_bind_addresses"`
 }
 
+// listenerFactAttributes are the `workers` attributes only synapse_shared_config reads (for
+// port clashes across workers and enable_metrics); workerRefs reads them by name when present.
+func listenerFactAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"metrics_port": schema.NumberAttribute{Optional: true,
+			MarkdownDescription: "The worker's `metrics_port`: checked against the other processes' ports and `enable_metrics`."},
+		"listeners": schema.ListNestedAttribute{Optional: true,
+			MarkdownDescription: "The worker's `listeners` override (only `type`, `port` and `path` are read): checked like `metrics_port`.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"type": schema.StringAttribute{Optional: true, MarkdownDescription: "Listener type."},
+				"port": schema.NumberAttribute{Optional: true, MarkdownDescription: "TCP port."},
+				"path": schema.StringAttribute{Optional: true, MarkdownDescription: "Unix socket path."},
+			}}},
+		"extra_config": schema.StringAttribute{Optional: true,
+			MarkdownDescription: "The worker's `extra_config`: only read for `enable_metrics`."},
+	}
+}
+
+// withoutAttributes is obj without the named attributes, so that one model reads the `workers`
+// elements of resources with and without them.
+func withoutAttributes[T any](ctx context.Context, obj types.Object, drop map[string]T) types.Object {
+	attrTypes, values := obj.AttributeTypes(ctx), obj.Attributes()
+	kt, kv := map[string]attr.Type{}, map[string]attr.Value{}
+	for k, t := range attrTypes {
+		if _, skip := drop[k]; !skip {
+			kt[k] = t
+			if v, ok := values[k]; ok {
+				kv[k] = v
+			}
+		}
+	}
+	if obj.IsNull() || obj.IsUnknown() || len(kv) != len(kt) {
+		return obj
+	}
+	out, d := types.ObjectValue(kt, kv)
+	if d.HasError() {
+		return obj
+	}
+	return out
+}
+
+// refListenerModel is what a `workers` element reads of the worker's listeners override.
+type refListenerModel struct {
+	Type types.String `tfsdk:"type"`
+	Port types.Number `tfsdk:"port"`
+	Path types.String `tfsdk:"path"`
+}
+
 // streamWriterRefModel is one element of a `stream_writers` input.
 type streamWriterRefModel struct {
 	Stream  types.String `tfsdk:"stream"`
 	Writers types.List   `tfsdk:"writers"`
 }
 
-// workerRefsAttribute is the `workers` input of the fleet-wide resources.
-func workerRefsAttribute(purpose string) schema.ListNestedAttribute {
+// workerRefsAttribute is the `workers` input of the fleet-wide resources, with more
+// attributes (listenerFactAttributes) where the resource reads them.
+func workerRefsAttribute(purpose string, more map[string]schema.Attribute) schema.ListNestedAttribute {
+	a := workerRefsAttributeBase(purpose)
+	for k, v := range more {
+		a.NestedObject.Attributes[k] = v
+	}
+	return a
+}
+
+func workerRefsAttributeBase(purpose string) schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "The fleet's workers: pass the `synapse_worker` resources themselves, e.g. " +
@@ -104,10 +161,17 @@ func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
 func workerRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (refs []fleet.WorkerRef, ok bool) {
 	ok = eachRef(list, attrName, "Missing Worker", "synapse_worker", diags, func(i int, obj types.Object) bool {
 		var m workerRefModel
-		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
+		diags.Append(withoutAttributes(ctx, obj, listenerFactAttributes()).As(ctx, &m, objectAsOptions)...)
 		ref := fleet.WorkerRef{}
 		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Upstream.IsUnknown() || m.InstanceMapEntry.IsUnknown() ||
 			hasUnknownElement(m.Roles) || hasUnknownElement(m.HTTPResources) || hasUnknownElement(m.ReplicationBindAddresses) {
+			return false
+		}
+		attrs := obj.Attributes()
+		metricsPort, _ := attrs["metrics_port"].(types.Number)
+		listeners, _ := attrs["listeners"].(types.List)
+		extraConfig, _ := attrs["extra_config"].(types.String)
+		if metricsPort.IsUnknown() || hasUnknownElement(listeners) || extraConfig.IsUnknown() {
 			return false
 		}
 		if m.Name.IsNull() || m.Name.ValueString() == "" {
@@ -139,6 +203,25 @@ func workerRefs(ctx context.Context, attrName string, list types.List, diags *di
 				Host: e.Host.ValueString(), Port: port, Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
 			}
 		}
+		at := path.Root(attrName).AtListIndex(i)
+		if mp, whole := portValue(metricsPort, at.AtName("metrics_port"), fmt.Sprintf("%s[%d].metrics_port", attrName, i), diags); mp != 0 {
+			ref.Listeners = append(ref.Listeners, fleet.Listener{Type: "metrics", Port: mp})
+		} else if !whole {
+			return false // reported
+		}
+		if !listeners.IsNull() && listeners.ElementType(ctx) != nil {
+			var ls []refListenerModel
+			diags.Append(listeners.ElementsAs(ctx, &ls, false)...)
+			for j, l := range ls {
+				lp, whole := portValue(l.Port, at.AtName("listeners").AtListIndex(j).AtName("port"),
+					fmt.Sprintf("%s[%d].listeners[%d].port", attrName, i, j), diags)
+				if !whole {
+					return false // reported
+				}
+				ref.Listeners = append(ref.Listeners, fleet.Listener{Type: l.Type.ValueString(), Port: lp, Path: l.Path.ValueString()})
+			}
+		}
+		ref.EnableMetrics = fleet.EnablesMetrics(extraConfig.ValueString())
 		refs = append(refs, ref)
 		return true
 	})

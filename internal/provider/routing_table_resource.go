@@ -144,15 +144,15 @@ func routingTableSchemaV1() schema.Schema {
 				"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address of the main process."},
 				"port": schema.NumberAttribute{Required: true, MarkdownDescription: "Port of the main process's client/federation HTTP listener (1-65535)."},
 			}},
-		"workers": workerRefsAttribute("a worker's `roles` decide which endpoints it serves, its `upstream` and " +
-			"`http_resources` where and what it listens for."),
+		"workers": workerRefsAttribute("a worker's `roles` decide which endpoints it serves, its `upstream` and "+
+			"`http_resources` where and what it listens for.", nil),
 		"stream_writers": streamWriterRefsAttribute("Endpoints of a stream assigned to workers are routed to its writers, " +
 			"ahead of every other route; `main` as a writer is the main process."),
 		"strategies": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "Per-pool override of how a member is picked, keyed by pool name (see `pools`). Strategies: " +
 				backticked(strategyNames()) + ". Defaults come from Synapse's load-balancing advice: `user` for sync, " +
 				"`room` for event sending and pagination, `source_ip` for inbound federation transactions, `single` for SSO, " +
-				"`round_robin` elsewhere."},
+				"`round_robin` elsewhere. Overriding a sticky default (`user`, `room`, `source_ip`) with another strategy is a warning."},
 		"listen": schema.SingleNestedAttribute{Optional: true,
 			MarkdownDescription: "Where the standalone proxy configurations listen, and whether they terminate TLS. " +
 				"The snippets are unaffected: they go inside your own (TLS) server.",
@@ -231,8 +231,17 @@ func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.
 	}
 	_, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
 	_, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
-	_, _ = m.mainMember(ctx, &resp.Diagnostics)
-	_, _ = m.options(ctx, &resp.Diagnostics)
+	main, mOK := m.mainMember(ctx, &resp.Diagnostics)
+	opts, lOK := m.options(ctx, &resp.Diagnostics)
+	if host, port, err := net.SplitHostPort(main.Upstream); mOK && lOK && err == nil {
+		mainPort, _ := strconv.Atoi(port)
+		if p, loops := proxy.BindsMain(proxy.OptionsWithDefaults(proxy.Nginx, opts), host, mainPort); loops {
+			resp.Diagnostics.AddAttributeError(path.Root("listen"), "Proxy Listens On Main",
+				fmt.Sprintf("listen binds %s port %d, which is the main process's own address (main = %s:%d): the proxy and the main process "+
+					"cannot both listen there, and requests no worker serves would loop back to the proxy. Give listen another port "+
+					"(e.g. 443 or 8080) or address, or correct main.host and main.port.", opts.ListenAddress, p, host, mainPort))
+		}
+	}
 	if !m.Strategies.IsNull() && !m.Strategies.IsUnknown() {
 		elems := m.Strategies.Elements()
 		for _, k := range sortedStringKeys(elems) {

@@ -113,13 +113,13 @@ func sharedConfigSchemaV1() schema.Schema {
 				"replication_path": schema.StringAttribute{Optional: true,
 					MarkdownDescription: "Unix socket of the main process's replication listener, instead of `replication_port`."},
 				"http_port": schema.NumberAttribute{Optional: true,
-					MarkdownDescription: "Port of the main process's client/federation listener; only checked against clashes with the replication listener and the workers."},
+					MarkdownDescription: "Port of the main process's client/federation listener, the routing table's `main.port`: checked against clashes with the replication listener and the workers, and against the client listener of `homeserver_yaml`, which must be on this port."},
 				"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 					MarkdownDescription: "Addresses the replication listener binds. Unset means Synapse's default (`::` and `0.0.0.0`, every interface), " +
 						"which is an error without a replication secret; bind `127.0.0.1` or `::1` when the workers share the host."},
 			},
 		},
-		"workers": workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them."),
+		"workers": workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them.", listenerFactAttributes()),
 		"stream_writers": streamWriterRefsAttribute("Every writer must be a worker of `workers` with a replication listener, or `main`; " +
 			"each one gets an `instance_map` entry, including the `device_lists`, `thread_subscriptions` and `quarantined_media_changes` writers Synapse does not check."),
 		"redis": schema.SingleNestedAttribute{

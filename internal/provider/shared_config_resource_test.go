@@ -133,7 +133,7 @@ func TestSharedConfigResource(t *testing.T) {
 			},
 			// merge into an existing homeserver.yaml, keeping its comments
 			{
-				Config: strings.Replace(base, `redis = {`, `homeserver_yaml = "# hand-written\nserver_name: example.org\nlisteners:\n  - port: 8008\n    type: http\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\n"
+				Config: strings.Replace(base, `redis = {`, `homeserver_yaml = "# hand-written\nserver_name: example.org\nlisteners:\n  - port: 8008\n    type: http\n    resources: [{names: [client]}]\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\n"
   redis = {`, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(sharedAddr, plancheck.ResourceActionUpdate),
@@ -154,7 +154,7 @@ func TestSharedConfigResource(t *testing.T) {
 			},
 			// an input unknown at plan time: rendered at apply
 			{
-				Config: strings.Replace(base, `redis = {`, `homeserver_yaml = "# planned at ${timestamp()}\nserver_name: example.org\nsigning_key_path: /k\n"
+				Config: strings.Replace(base, `redis = {`, `homeserver_yaml = "# planned at ${timestamp()}\nserver_name: example.org\nsigning_key_path: /k\nlisteners: [{port: 8008, type: http, resources: [{names: [client]}]}]\n"
   redis = {`, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectUnknownValue(sharedAddr, tfjsonpath.New("merged_yaml")),

@@ -490,8 +490,20 @@ func (b *builder) applyOverrides(overrides map[string]Strategy) {
 				"strategies names pool %q, which this fleet's routing table does not have; its pools are: %s.", k, strings.Join(b.poolOrder, ", "))
 			continue
 		}
+		if why, sticky := stickyReason[p.Strategy]; sticky && s != p.Strategy {
+			b.probs.Warn(path, "Stickiness Dropped",
+				"strategies[%q] is %q, but pool %q is %q by default because %s; %q drops that. Remove the override, or set it to %q.",
+				k, s, k, p.Strategy, why, s, p.Strategy)
+		}
 		p.Strategy = s
 	}
+}
+
+// stickyReason says why Synapse's load-balancing advice keeps a pool's requests together.
+var stickyReason = map[Strategy]string{
+	ByUser:     "Synapse's workers documentation says /sync and /initialSync are more efficient when all requests of a user reach one instance (its caches stay warm)",
+	ByRoom:     "sending events of one room through one worker avoids contention on the room's event stream",
+	BySourceIP: "inbound federation transactions from one server are handled in order only when they reach the same worker",
 }
 
 func strategyList() string {

@@ -24,7 +24,7 @@ run "fleet" {
     preset                  = "small"
     redis                   = { host = "hs1" }
     replication_secret_path = "/etc/matrix-synapse/replication.secret"
-    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
+    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nlisteners:\n  - {port: 8008, type: http, resources: [{names: [client, federation]}]}\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
     proxy                   = { kind = "haproxy", host = "hs2", listen = { port = 8080 } }
     workers                 = { sync = { count = 2, hosts = ["hs1", "hs2"] } }
   }

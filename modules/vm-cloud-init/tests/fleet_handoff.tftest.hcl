@@ -15,7 +15,7 @@ run "fleet" {
     preset                  = "specialized"
     redis                   = { host = "hs1" }
     replication_secret_path = "/etc/matrix-synapse/replication.secret"
-    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
+    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nlisteners:\n  - {port: 8008, type: http, resources: [{names: [client, federation]}]}\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
     proxy                   = { kind = "caddy", host = "edge", listen = { port = 8080 } }
   }
 }
@@ -80,7 +80,7 @@ run "fleet_tls" {
     preset                  = "small"
     redis                   = { host = "hs1" }
     replication_secret_path = "/etc/matrix-synapse/replication.secret"
-    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
+    homeserver_yaml         = "server_name: example.org\nreport_stats: false\nlisteners:\n  - {port: 8008, type: http, resources: [{names: [client, federation]}]}\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\ndatabase:\n  name: psycopg2\nlog_config: /etc/matrix-synapse/log.yaml\n"
     proxy = {
       kind = "nginx"
       host = "edge"
