@@ -276,6 +276,10 @@ func MustFor(version string) *Catalog {
 	return c
 }
 
+// SameRelease reports whether two version strings name the same release for configuration
+// ("1.157" and "1.157.1" do: the patch level never changes worker configuration).
+func SameRelease(a, b string) bool { return minor(a) == minor(b) }
+
 // minor reduces "1.157.1" to "1.157".
 func minor(v string) string {
 	parts := strings.Split(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".")

@@ -107,3 +107,38 @@ func Index(parent string, i int, child ...string) string {
 	}
 	return p
 }
+
+// CommonProblems keeps the problems of the first set that every other set holds too (the same
+// path, summary and severity), in the first set's order. Validation against every supported
+// Synapse release, reduced this way, gives what is wrong whatever the release: what `terraform
+// validate` can report before the release is known. Where the other sets word the problem
+// differently (e.g. a list of the valid values of their release), note is appended to the
+// first set's detail.
+func CommonProblems(note string, sets ...Problems) Problems {
+	if len(sets) == 0 {
+		return nil
+	}
+	var out Problems
+	for _, p := range sets[0] {
+		inAll, sameText := true, true
+		for _, s := range sets[1:] {
+			found, same := false, false
+			for _, q := range s {
+				if q.Path == p.Path && q.Summary == p.Summary && q.Warning == p.Warning {
+					found = true
+					same = same || q.Detail == p.Detail
+				}
+			}
+			inAll = inAll && found
+			sameText = sameText && same
+		}
+		if !inAll {
+			continue
+		}
+		if !sameText && note != "" {
+			p.Detail += " " + note
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -23,7 +25,7 @@ func NewCatalogDataSource() datasource.DataSource { return &catalogDataSource{} 
 // catalogDataSource exposes the catalogue of the provider's synapse_version, so HCL (modules,
 // check blocks) reads Synapse's facts from the one place they live instead of restating them.
 type catalogDataSource struct {
-	catalog *catalog.Catalog
+	data *providerData // nil before the provider is configured
 }
 
 type catalogModel struct {
@@ -67,18 +69,22 @@ func (d *catalogDataSource) Metadata(_ context.Context, req datasource.MetadataR
 }
 
 func (d *catalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.catalog = catalogFrom(req.ProviderData)
+	if pd, ok := req.ProviderData.(*providerData); ok && pd != nil {
+		d.data = pd
+	}
 }
 
 func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "What the provider knows about the Synapse release its `synapse_version` selects: worker roles, " +
+		MarkdownDescription: "What the provider knows about a Synapse release (this data source's `synapse_version`, else the provider's): worker roles, " +
 			"streams and routable endpoints, from the catalogue the resources validate against. Use it in modules and " +
 			"`check` blocks instead of restating Synapse facts in HCL (e.g. whether the release has the " +
 			"`quarantined_media_changes` stream).",
 		Attributes: map[string]schema.Attribute{
-			"synapse_version": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The Synapse release (minor version) the provider is configured for."},
+			"synapse_version": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: fmt.Sprintf("The Synapse release to describe (e.g. `%s` or `%s.1`; supported: %s). "+
+					"Unset, the provider's `synapse_version`, and the computed value is that release as a minor version (`%s`).",
+					catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()), catalog.Latest())},
 			"supported_versions": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Every Synapse release the catalogue knows, oldest first."},
 			"roles": schema.ListNestedAttribute{Computed: true,
@@ -133,10 +139,24 @@ func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 }
 
-func (d *catalogDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.catalog
-	if c == nil {
-		c = catalogFrom(nil)
+func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg catalogModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	version := catalog.Latest()
+	if d.data != nil && d.data.Version != "" {
+		version = d.data.Version
+	}
+	if !cfg.SynapseVersion.IsNull() && !cfg.SynapseVersion.IsUnknown() {
+		version = cfg.SynapseVersion.ValueString()
+	}
+	c, err := catalog.For(version)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("synapse_version"), "Unsupported Synapse Version",
+			fmt.Sprintf("synapse_version is %q: %s. Set one of them, or leave synapse_version unset to use the provider's.", version, err))
+		return
 	}
 	diags := &resp.Diagnostics
 	m := catalogModel{
@@ -185,6 +205,9 @@ func (d *catalogDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 	m.Endpoints = listValue(catalogEndpointAttrTypes, endpoints, diags)
 	if diags.HasError() {
 		return
+	}
+	if !cfg.SynapseVersion.IsNull() && !cfg.SynapseVersion.IsUnknown() {
+		m.SynapseVersion = cfg.SynapseVersion // as written: Terraform keeps a configured value
 	}
 	diags.Append(resp.State.Set(ctx, &m)...)
 }

@@ -41,7 +41,8 @@ func (f *matchRouteFunction) Definition(_ context.Context, _ function.Definition
 			"`Authorization: Bearer <token>` (else the `" + routing.AccessTokenParam + "` query parameter), reduced to its " +
 			"localpart part for `syt_` tokens; for `room`, the room ID or alias in the path; for `source_ip`, the first " +
 			"address of the `" + routing.ForwardedForHeader + "` header; empty otherwise (an empty key means the proxy picks " +
-			"round robin).",
+			"round robin). It takes no `synapse_version`: the routes already hold what the table's release decided, so the " +
+			"same function serves tables of every release.",
 		Parameters: []function.Parameter{
 			function.ListParameter{Name: "routes", ElementType: types.ObjectType{AttrTypes: routeAttrTypes},
 				MarkdownDescription: "The `routes` attribute of a `synapse_routing_table`."},

@@ -41,6 +41,9 @@ type providerModel struct {
 // providerData is what Configure hands to every resource and function.
 type providerData struct {
 	Catalog *catalog.Catalog
+	// Version is the provider's synapse_version as written ("1.157.1"), or the newest release
+	// when unset: the default of every resource's synapse_version.
+	Version string
 }
 
 func (p *synapseProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -58,7 +61,11 @@ func (p *synapseProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The Synapse release the fleet runs (minor version, e.g. `%s`; a patch "+
 					"level such as `%s.1` is accepted). It selects the roles, streams and endpoints that are valid. "+
-					"Supported: %s. Defaults to `%s`, the newest the catalogue knows.",
+					"Supported: %s. Defaults to `%s`, the newest the catalogue knows. It is the default of the `synapse_version` "+
+					"of every resource and of `data.synapse_catalog`, which may each set their own (a module that runs its fleet on "+
+					"its own release sets it on its resources instead of configuring the provider). `terraform validate` does not "+
+					"configure the provider: resources without their own `synapse_version` are then checked only against what every "+
+					"supported release refuses, and the release's own rules apply at plan.",
 					catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()), catalog.Latest()),
 			},
 		},
@@ -91,7 +98,7 @@ func (p *synapseProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddAttributeError(path.Root("synapse_version"), "Unsupported Synapse Version", err.Error()+".")
 		return
 	}
-	data := &providerData{Catalog: c}
+	data := &providerData{Catalog: c, Version: v}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -117,15 +124,6 @@ func (p *synapseProvider) Functions(_ context.Context) []func() function.Functio
 		// functions register here, one line each
 		NewMatchRouteFunction,
 	}
-}
-
-// catalogFrom extracts the catalogue from provider data. Before Configure has run (validation
-// of a resource during `terraform validate`) it is nil, and callers use the newest catalogue.
-func catalogFrom(data any) *catalog.Catalog {
-	if d, ok := data.(*providerData); ok && d != nil && d.Catalog != nil {
-		return d.Catalog
-	}
-	return catalog.MustFor(catalog.Latest())
 }
 
 func backticked(list []string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
@@ -46,6 +47,7 @@ type workerRefModel struct {
 	HTTPResources            types.List   `tfsdk:"http_resources"`
 	InstanceMapEntry         types.Object `tfsdk:"instance_map_entry"`
 	ReplicationBindAddresses types.List   `tfsdk:"replication_bind_addresses"`
+	SynapseVersion           types.String `tfsdk:"synapse_version"`
 }
 
 // listenerFactAttributes are the `workers` attributes only synapse_shared_config reads (for
@@ -98,8 +100,9 @@ type refListenerModel struct {
 
 // streamWriterRefModel is one element of a `stream_writers` input.
 type streamWriterRefModel struct {
-	Stream  types.String `tfsdk:"stream"`
-	Writers types.List   `tfsdk:"writers"`
+	Stream         types.String `tfsdk:"stream"`
+	Writers        types.List   `tfsdk:"writers"`
+	SynapseVersion types.String `tfsdk:"synapse_version"`
 }
 
 // workerRefsAttribute is the `workers` input of the fleet-wide resources, with more
@@ -137,6 +140,7 @@ func workerRefsAttributeBase(purpose string) schema.ListNestedAttribute {
 				}},
 			"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
+			"synapse_version": refVersionAttribute("worker"),
 		}},
 	}
 }
@@ -151,8 +155,95 @@ func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
 			"stream": schema.StringAttribute{Optional: true, MarkdownDescription: "The assignment's `stream`. Must be set."},
 			"writers": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "The assignment's `writers`. Must be set."},
+			"synapse_version": refVersionAttribute("assignment"),
 		}},
 	}
+}
+
+// refVersionAttribute is the `synapse_version` of a passed-in resource. It is also computed:
+// an element built by hand without it takes this resource's release (fillRefVersions), so both
+// ways of passing workers plan the same, and state written before 0.2.0 upgrades to no change.
+func refVersionAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, Computed: true,
+		MarkdownDescription: "The " + what + "'s computed `synapse_version`: it must be the release of this resource " +
+			"(one fleet runs one release). Unset, it is taken to be this resource's."}
+}
+
+// fillRefVersions gives every element of a reference list whose configuration leaves
+// synapse_version null the resource's own release (version). Elements are matched by index: a
+// list that is not computed plans as configured, apart from computed nested attributes.
+func fillRefVersions(ctx context.Context, config, plan types.List, version types.String, diags *diag.Diagnostics) types.List {
+	if plan.IsNull() || plan.IsUnknown() || config.IsNull() || config.IsUnknown() {
+		return plan
+	}
+	cfgElems, elems := config.Elements(), plan.Elements()
+	if len(cfgElems) != len(elems) {
+		return plan
+	}
+	out := make([]attr.Value, len(elems))
+	changed := false
+	for i, el := range elems {
+		out[i] = el
+		obj, ok := el.(types.Object)
+		cfgObj, cok := cfgElems[i].(types.Object)
+		if !ok || !cok || obj.IsNull() || obj.IsUnknown() || cfgObj.IsNull() || cfgObj.IsUnknown() {
+			continue
+		}
+		v, ok := cfgObj.Attributes()["synapse_version"].(types.String)
+		if !ok || !v.IsNull() {
+			continue
+		}
+		attrs := map[string]attr.Value{}
+		for k, a := range obj.Attributes() {
+			attrs[k] = a
+		}
+		attrs["synapse_version"] = version
+		filled, d := types.ObjectValue(obj.AttributeTypes(ctx), attrs)
+		diags.Append(d...)
+		out[i] = filled
+		changed = true
+	}
+	if !changed {
+		return plan
+	}
+	l, d := types.ListValue(plan.ElementType(ctx), out)
+	diags.Append(d...)
+	return l
+}
+
+// checkRefVersions reports passed-in resources on another Synapse release than this resource
+// (version, known): one fleet runs one release. Releases compare by minor version, as the
+// catalogue does ("1.157" and "1.157.1" are the same release for configuration).
+func checkRefVersions(ctx context.Context, resourceType string, version string, workers, writers types.List, diags *diag.Diagnostics) {
+	check := func(attrName, what string, list types.List, read func(types.Object) (name string, v types.String)) {
+		if list.IsNull() || list.IsUnknown() {
+			return
+		}
+		for i, el := range list.Elements() {
+			obj, ok := el.(types.Object)
+			if !ok || obj.IsNull() || obj.IsUnknown() {
+				continue
+			}
+			name, v := read(obj)
+			if v.IsNull() || v.IsUnknown() || catalog.SameRelease(v.ValueString(), version) {
+				continue
+			}
+			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("synapse_version"), "Mixed Synapse Versions",
+				fmt.Sprintf("%s[%d] (%s %q) is on Synapse %s, but this %s is on %s: one fleet runs one release. "+
+					"Set the same synapse_version on every resource of the fleet (or on none of them, to use the provider's).",
+					attrName, i, what, name, v.ValueString(), resourceType, version))
+		}
+	}
+	check("workers", "worker", workers, func(obj types.Object) (string, types.String) {
+		var m workerRefModel
+		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
+		return m.Name.ValueString(), m.SynapseVersion
+	})
+	check("stream_writers", "stream", writers, func(obj types.Object) (string, types.String) {
+		var m streamWriterRefModel
+		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
+		return m.Stream.ValueString(), m.SynapseVersion
+	})
 }
 
 // workerRefs converts a `workers` input to domain values. ok is false when any element or

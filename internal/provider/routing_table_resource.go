@@ -37,6 +37,7 @@ type routingTableResource struct {
 
 type routingTableModel struct {
 	ID               types.String `tfsdk:"id"`
+	SynapseVersion   types.String `tfsdk:"synapse_version"`
 	Main             types.Object `tfsdk:"main"`
 	Workers          types.List   `tfsdk:"workers"`
 	StreamWriters    types.List   `tfsdk:"stream_writers"`
@@ -120,9 +121,9 @@ func (r *routingTableResource) Schema(_ context.Context, _ resource.SchemaReques
 	resp.Schema = routingTableSchemaV1()
 }
 
-// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
-func (r *routingTableResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0()
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
+func (r *routingTableResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"))
 }
 
 func strategyNames() []string {
@@ -133,11 +134,12 @@ func strategyNames() []string {
 	return out
 }
 
-// routingTableSchemaV1 is version 1 of the synapse_routing_table schema (0.2.0: ports are
-// Number attributes).
+// routingTableSchemaV1 is version 1 of the synapse_routing_table schema (release 0.2.0: ports
+// are Number attributes; `synapse_version`, also on the `workers` and `stream_writers` elements).
 func routingTableSchemaV1() schema.Schema {
 	attrs := map[string]schema.Attribute{
-		"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The listen address and port, `address:port`."},
+		"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The listen address and port, `address:port`."},
+		"synapse_version": synapseVersionAttribute("the routing table (which endpoints exist and which role serves them)"),
 		"main": schema.SingleNestedAttribute{Required: true,
 			MarkdownDescription: "The main process's HTTP listener: where every request no worker serves goes (pool `main`).",
 			Attributes: map[string]schema.Attribute{
@@ -229,6 +231,7 @@ func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	_ = r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics) // the release's rules apply at plan (Compile)
 	_, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
 	_, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
 	main, mOK := m.mainMember(ctx, &resp.Diagnostics)
@@ -363,10 +366,20 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to render
 	}
-	var plan routingTableModel
+	var plan, config routingTableModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
+	plan.Workers = fillRefVersions(ctx, config.Workers, plan.Workers, plan.SynapseVersion, &resp.Diagnostics)
+	plan.StreamWriters = fillRefVersions(ctx, config.StreamWriters, plan.StreamWriters, plan.SynapseVersion, &resp.Diagnostics)
+	if !plan.SynapseVersion.IsUnknown() {
+		checkRefVersions(ctx, "synapse_routing_table", plan.SynapseVersion.ValueString(), plan.Workers, plan.StreamWriters, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	warnings := r.render(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -400,11 +413,15 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	if !lOK {
 		m.ID = types.StringUnknown()
 	}
-	if !wOK || !sOK || !mOK || !lOK || !oOK {
+	if !wOK || !sOK || !mOK || !lOK || !oOK || m.SynapseVersion.IsUnknown() {
 		m.setUnknown()
 		return nil
 	}
-	t, ps := routing.Compile(r.cat(), main, workers, writers, overrides)
+	c := r.catalogOf(m.SynapseVersion, diags)
+	if c == nil {
+		return nil
+	}
+	t, ps := routing.Compile(c, main, workers, writers, overrides)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
 		return nil

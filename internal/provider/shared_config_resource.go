@@ -31,6 +31,7 @@ type sharedConfigResource struct {
 }
 
 type sharedConfigModel struct {
+	SynapseVersion                     types.String `tfsdk:"synapse_version"`
 	Main                               types.Object `tfsdk:"main"`
 	Workers                            types.List   `tfsdk:"workers"`
 	StreamWriters                      types.List   `tfsdk:"stream_writers"`
@@ -91,16 +92,18 @@ func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaReques
 	resp.Schema = sharedConfigSchemaV1()
 }
 
-// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
-func (r *sharedConfigResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0()
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
+func (r *sharedConfigResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"))
 }
 
-// sharedConfigSchemaV1 is the schema of synapse_shared_config, version 1 (0.2.0: ports and
-// redis.dbid are Number attributes).
+// sharedConfigSchemaV1 is the schema of synapse_shared_config, version 1 (release 0.2.0: ports
+// and redis.dbid are Number attributes; `synapse_version`, also on the `workers` and
+// `stream_writers` elements).
 func sharedConfigSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	attrs := map[string]schema.Attribute{
+		"synapse_version": synapseVersionAttribute("the shared configuration"),
 		"main": schema.SingleNestedAttribute{
 			Required: true,
 			MarkdownDescription: "The main Synapse process: where workers reach its replication listener. " +
@@ -201,36 +204,49 @@ func (r *sharedConfigResource) ValidateConfig(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cats := r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics)
 	cfg, known := r.toDomain(ctx, m, &resp.Diagnostics)
 	if !known || resp.Diagnostics.HasError() {
 		return // checked again during plan, when the values are known
 	}
-	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), problemOptions{})
+	addProblems(&resp.Diagnostics, problemsFor(cats, func(c *catalog.Catalog) fleet.Problems {
+		return fleet.ValidateShared(c, cfg)
+	}), problemOptions{})
 }
 
 func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var m sharedConfigModel
+	var m, config sharedConfigModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	m.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
+	m.Workers = fillRefVersions(ctx, config.Workers, m.Workers, m.SynapseVersion, &resp.Diagnostics)
+	m.StreamWriters = fillRefVersions(ctx, config.StreamWriters, m.StreamWriters, m.SynapseVersion, &resp.Diagnostics)
+	defer func() {
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &m)...)
+		}
+	}()
+	if m.SynapseVersion.IsUnknown() {
+		return // rendered in Create/Update once the release is known
+	}
+	checkRefVersions(ctx, "synapse_shared_config", m.SynapseVersion.ValueString(), m.Workers, m.StreamWriters, &resp.Diagnostics)
+	c := r.catalogOf(m.SynapseVersion, &resp.Diagnostics)
 	cfg, known := r.toDomain(ctx, m, &resp.Diagnostics)
-	if !known || resp.Diagnostics.HasError() {
+	if !known || c == nil || resp.Diagnostics.HasError() {
 		return // rendered in Create/Update once every input is known
 	}
 	// Warnings were reported by ValidateConfig; only errors stop the plan here.
-	addProblems(&resp.Diagnostics, fleet.ValidateShared(r.cat(), cfg), problemOptions{skipWarnings: true})
+	addProblems(&resp.Diagnostics, fleet.ValidateShared(c, cfg), problemOptions{skipWarnings: true})
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.render(ctx, cfg, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &m)...)
+	r.render(ctx, c, cfg, &m, &resp.Diagnostics)
 }
 
 func (r *sharedConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -254,19 +270,23 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 		return // rendered at plan time
 	}
 	cfg, known := r.toDomain(ctx, *m, diags)
-	if !known {
+	if !known || m.SynapseVersion.IsUnknown() {
 		diags.AddError("Provider Bug: Unknown Input At Apply", "synapse_shared_config received an unknown input during apply; this is a bug in the provider, please report it.")
 		return
 	}
-	addProblems(diags, fleet.ValidateShared(r.cat(), cfg), problemOptions{skipWarnings: true})
+	c := r.catalogOf(m.SynapseVersion, diags)
+	if c == nil {
+		return
+	}
+	addProblems(diags, fleet.ValidateShared(c, cfg), problemOptions{skipWarnings: true})
 	if diags.HasError() {
 		return
 	}
-	r.render(ctx, cfg, m, diags)
+	r.render(ctx, c, cfg, m, diags)
 }
 
-func (r *sharedConfigResource) render(ctx context.Context, cfg fleet.SharedConfig, m *sharedConfigModel, diags *diag.Diagnostics) {
-	out, err := fleet.RenderShared(r.cat(), cfg)
+func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, cfg fleet.SharedConfig, m *sharedConfigModel, diags *diag.Diagnostics) {
+	out, err := fleet.RenderShared(c, cfg)
 	if err != nil {
 		diags.AddAttributeError(path.Root("homeserver_yaml"), "Invalid Homeserver YAML", fmt.Sprintf("homeserver_yaml could not be merged: %s.", err))
 		return

@@ -22,6 +22,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*streamWriterResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*streamWriterResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*streamWriterResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*streamWriterResource)(nil)
 )
 
 // NewStreamWriterResource is the synapse_stream_writer resource factory.
@@ -32,12 +33,13 @@ type streamWriterResource struct {
 }
 
 type streamWriterModel struct {
-	ID            types.String `tfsdk:"id"`
-	Stream        types.String `tfsdk:"stream"`
-	Writers       types.List   `tfsdk:"writers"`
-	ConfigYAML    types.String `tfsdk:"config_yaml"`
-	InstanceNames types.List   `tfsdk:"instance_names"`
-	Endpoints     types.List   `tfsdk:"endpoints"`
+	ID             types.String `tfsdk:"id"`
+	SynapseVersion types.String `tfsdk:"synapse_version"`
+	Stream         types.String `tfsdk:"stream"`
+	Writers        types.List   `tfsdk:"writers"`
+	ConfigYAML     types.String `tfsdk:"config_yaml"`
+	InstanceNames  types.List   `tfsdk:"instance_names"`
+	Endpoints      types.List   `tfsdk:"endpoints"`
 }
 
 func (r *streamWriterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -45,14 +47,20 @@ func (r *streamWriterResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *streamWriterResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = streamWriterSchemaV0()
+	resp.Schema = streamWriterSchemaV1()
 }
 
-// streamWriterSchemaV0 is version 0 of the synapse_stream_writer schema.
-func streamWriterSchemaV0() schema.Schema {
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
+func (r *streamWriterResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0(r.setSynapseVersion)
+}
+
+// streamWriterSchemaV1 is version 1 of the synapse_stream_writer schema (release 0.2.0:
+// `synapse_version`).
+func streamWriterSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	return schema.Schema{
-		Version: 0,
+		Version: 1,
 		MarkdownDescription: "Assigns one replication stream to its writers (one `stream_writers` entry). Validates the " +
 			"stream and the writer count for the Synapse version, renders the entry and lists the endpoints the reverse " +
 			"proxy must send to the writers. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
@@ -60,9 +68,10 @@ func streamWriterSchemaV0() schema.Schema {
 			"Changing a stream's writers needs a coordinated restart: the plan shows a warning with the rule.\n\n" +
 			"Streams in Synapse " + c.Version + ":\n\n" + streamTable(c),
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The stream."},
+			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The stream."},
+			"synapse_version": synapseVersionAttribute("the assignment"),
 			"stream": schema.StringAttribute{Required: true,
-				MarkdownDescription: "The `stream_writers` key: " + backticked(c.StreamKeys()) + " (the provider's `synapse_version` " +
+				MarkdownDescription: "The `stream_writers` key: " + backticked(c.StreamKeys()) + " (`synapse_version` " +
 					"selects the valid set). Changing it replaces the resource.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"writers": schema.ListAttribute{Required: true, ElementType: types.StringType,
@@ -115,18 +124,21 @@ func (r *streamWriterResource) ValidateConfig(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cats := r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics)
 	s, streamKnown, writersKnown := m.toAssignment(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Skip checks that read a value still unknown (writers often name other resources).
-	var ps fleet.Problems
-	switch {
-	case streamKnown && writersKnown:
-		ps = fleet.ValidateStreamAssignment(r.cat(), s)
-	case streamKnown:
-		ps = fleet.ValidateStreamKey(r.cat(), s.Stream)
-	}
+	ps := problemsFor(cats, func(c *catalog.Catalog) fleet.Problems {
+		switch {
+		case streamKnown && writersKnown:
+			return fleet.ValidateStreamAssignment(c, s)
+		case streamKnown:
+			return fleet.ValidateStreamKey(c, s.Stream)
+		}
+		return nil
+	})
 	addProblems(&resp.Diagnostics, ps, problemOptions{skipWarnings: true})
 }
 
@@ -144,11 +156,13 @@ func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to render
 	}
-	var plan streamWriterModel
+	var plan, config streamWriterModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
 	var prior *streamWriterModel
 	if !req.State.Raw.IsNull() {
 		prior = &streamWriterModel{}
@@ -175,14 +189,18 @@ func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.Modi
 // problems (errors are added to diags, warnings are left to the caller).
 func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) fleet.Problems {
 	s, streamKnown, writersKnown := m.toAssignment(ctx, diags)
-	if !streamKnown || !writersKnown {
+	if !streamKnown || !writersKnown || m.SynapseVersion.IsUnknown() {
 		m.ID = m.Stream
 		m.ConfigYAML = types.StringUnknown()
 		m.InstanceNames = types.ListUnknown(types.StringType)
 		m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
 		return nil
 	}
-	a, ps := fleet.RenderStreamAssignment(r.cat(), s)
+	c := r.catalogOf(m.SynapseVersion, diags)
+	if c == nil {
+		return nil
+	}
+	a, ps := fleet.RenderStreamAssignment(c, s)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
 		return ps

@@ -1,18 +1,23 @@
 package provider
 
-// State upgrades. Schema version 1 of synapse_worker, synapse_shared_config and
-// synapse_routing_table is release 0.2.0; version 0 is 0.1.0.
+// State upgrades. Schema version 1 of every resource is release 0.2.0; version 0 is 0.1.0. All
+// schema changes of 0.2.0 share that one version: a change of this release extends the V0
+// upgrader of its resource (one more stateTransform) instead of adding a version 2.
 //
-// v0 -> v1 changes only what the JSON of a state can carry unchanged or as null:
+// v0 -> v1, on the JSON of the stored state:
 //   - ports and redis.dbid became Number attributes (were Int64): the same JSON number;
-//   - attributes added in v1 are absent from a v0 state: they read as null, and the next plan
-//     computes them (ModifyPlan renders every computed attribute from the configuration);
-//   - attributes removed in v1 are dropped.
-// upgradeByName therefore decodes the v0 JSON with the current schema. A later change that
-// needs more (a renamed attribute, a changed shape) must add its own step here.
+//   - synapse_version (every resource, and the elements of the `workers` and `stream_writers`
+//     lists): set to the provider's release, the one version 0 rendered for (setSynapseVersion,
+//     setRefVersions), so an unchanged configuration plans no change;
+//   - other attributes added in v1 are absent from a v0 state: they read as null, and the next
+//     plan computes them (ModifyPlan renders every computed attribute from the configuration);
+//   - attributes removed in v1 are dropped (decoding ignores undefined attributes).
+// A later change that needs more (a renamed attribute, a changed shape) adds a transform.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,25 +25,82 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// upgradeFromV0 is the UpgradeState map of a resource whose v0 state decodes by name.
-func upgradeFromV0() map[int64]resource.StateUpgrader {
-	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeByName}}
+// stateTransform edits a version-0 state (its JSON object) into the current schema.
+type stateTransform func(state map[string]any) error
+
+// upgradeFromV0 is the version 0 -> 1 upgrader: the given transforms run in order on the
+// prior state.
+func upgradeFromV0(transforms ...stateTransform) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			if req.RawState == nil || len(req.RawState.JSON) == 0 {
+				resp.Diagnostics.AddError("Unable To Upgrade State",
+					"The prior state has no JSON form (state written by Terraform before 0.12?); this provider was never released for such a Terraform. This is a bug in the provider, please report it.")
+				return
+			}
+			dec := json.NewDecoder(bytes.NewReader(req.RawState.JSON))
+			dec.UseNumber() // ports and ids stay exact
+			var state map[string]any
+			if err := dec.Decode(&state); err != nil || state == nil {
+				resp.Diagnostics.AddError("Unable To Upgrade State",
+					fmt.Sprintf("The prior state does not parse as a JSON object (%v). This is a bug in the provider, please report it.", err))
+				return
+			}
+			for _, t := range transforms {
+				if err := t(state); err != nil {
+					resp.Diagnostics.AddError("Unable To Upgrade State", fmt.Sprintf("%s. This is a bug in the provider, please report it.", err))
+					return
+				}
+			}
+			b, err := json.Marshal(state)
+			if err != nil {
+				resp.Diagnostics.AddError("Unable To Upgrade State", fmt.Sprintf("The upgraded state does not encode (%v). This is a bug in the provider, please report it.", err))
+				return
+			}
+			// Decode by name with the current schema: new attributes read as null, removed ones are dropped.
+			raw := tfprotov6.RawState{JSON: b}
+			v, err := raw.UnmarshalWithOpts(resp.State.Schema.Type().TerraformType(ctx),
+				tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+			if err != nil {
+				resp.Diagnostics.AddError("Unable To Upgrade State",
+					fmt.Sprintf("The state written by an earlier provider version does not decode with the current schema: %s. "+
+						"This is a bug in the provider: please report it with the resource's state.", err))
+				return
+			}
+			resp.State.Raw = v
+		}},
+	}
 }
 
-// upgradeByName decodes the stored JSON with the current schema, keeping every attribute
-// of the same name, leaving new ones null and dropping removed ones.
-func upgradeByName(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-	if req.RawState == nil {
-		resp.Diagnostics.AddError("Missing Prior State", "The state to upgrade is empty. This is a bug in the provider: please report it.")
-		return
+// setSynapseVersion gives a version-0 resource the release it was rendered for: version 0 had
+// no per-resource synapse_version, so that was the provider's. With the computed attribute
+// set to the same value, an unchanged configuration plans no change.
+func (w *withCatalog) setSynapseVersion(state map[string]any) error {
+	state["synapse_version"] = w.providerVersion()
+	return nil
+}
+
+// setRefVersions does the same for the elements of reference lists (`workers`,
+// `stream_writers`): the resources passed in were on the provider's release too, and they now
+// pass their synapse_version along.
+func (w *withCatalog) setRefVersions(attrs ...string) stateTransform {
+	return func(state map[string]any) error {
+		for _, a := range attrs {
+			list, ok := state[a].([]any)
+			if !ok {
+				continue // null: nothing passed
+			}
+			for i, el := range list {
+				obj, ok := el.(map[string]any)
+				if !ok {
+					if el == nil {
+						continue
+					}
+					return fmt.Errorf("%s[%d] in the prior state is not an object", a, i)
+				}
+				obj["synapse_version"] = w.providerVersion()
+			}
+		}
+		return nil
 	}
-	v, err := req.RawState.UnmarshalWithOpts(resp.State.Schema.Type().TerraformType(ctx),
-		tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable To Upgrade State",
-			fmt.Sprintf("The state written by an earlier provider version does not decode with the current schema: %s. "+
-				"This is a bug in the provider: please report it with the resource's state.", err))
-		return
-	}
-	resp.State.Raw = v
 }

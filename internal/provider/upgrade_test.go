@@ -7,12 +7,22 @@ package provider
 // but the intended ones (upgradeChanges).
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 func TestUpgradeStateFromV0(t *testing.T) {
@@ -121,4 +131,190 @@ func stateSchemaVersions(t *testing.T, file string) map[string]int {
 		}
 	}
 	return out
+}
+
+const providerAddress = "registry.terraform.io/synapse-fleet/synapse"
+
+// serveProvider runs this provider in-process for the real terraform binary and returns the
+// TF_REATTACH_PROVIDERS value that points terraform at it (as terraform-plugin-testing does).
+func serveProvider(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig)
+	closed := make(chan struct{})
+	go func() {
+		_ = tf6server.Serve(providerAddress, providerserver.NewProtocol6(New("test")()), tf6server.WithDebug(ctx, reattach, closed))
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-reattach:
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("the provider server did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-closed
+	})
+	b, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": true,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// terraformIn runs terraform in dir against the in-process provider; it returns the combined
+// output and the exit code.
+func terraformIn(t *testing.T, dir, reattach string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+reattach, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"TF_CLI_CONFIG_FILE="+filepath.Join(dir, "no.tfrc"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &exit):
+		return out.String(), exit.ExitCode()
+	}
+	t.Fatalf("terraform %v: %v", args, err)
+	return "", -1
+}
+
+// TestStateUpgradeFromV010 plans state written by provider v0.1.0 (schema version 0,
+// testdata/upgrade-v0.1.0/*/terraform.tfstate, applied from the main.tf beside it with the
+// v0.1.0 binary) with this provider: the upgrade to schema version 1 must give every resource
+// the release it was rendered for, and the unchanged configuration must plan no change.
+func TestStateUpgradeFromV010(t *testing.T) {
+	for scenario, want := range map[string]string{"default": "1.157", "v1146": "1.146"} {
+		t.Run(scenario, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range []string{"main.tf", "terraform.tfstate"} {
+				b, err := os.ReadFile(filepath.Join("testdata", "upgrade-v0.1.0", scenario, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, "no.tfrc"), []byte("disable_checkpoint = true\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			reattach := serveProvider(t)
+			if out, rc := terraformIn(t, dir, reattach, "init", "-input=false", "-no-color", "-backend=false"); rc != 0 {
+				t.Fatalf("terraform init: exit %d\n%s", rc, out)
+			}
+			out, rc := terraformIn(t, dir, reattach, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=plan")
+			if rc != 0 {
+				t.Fatalf("the unchanged configuration must plan no change after the state upgrade (exit %d, 2 = changes):\n%s", rc, out)
+			}
+			show, rc := terraformIn(t, dir, reattach, "show", "-json", "plan")
+			if rc != 0 {
+				t.Fatalf("terraform show: exit %d\n%s", rc, show)
+			}
+			var plan struct {
+				PriorState struct {
+					Values struct {
+						RootModule struct {
+							Resources []struct {
+								Address       string         `json:"address"`
+								Mode          string         `json:"mode"`
+								SchemaVersion int            `json:"schema_version"`
+								Values        map[string]any `json:"values"`
+							} `json:"resources"`
+						} `json:"root_module"`
+					} `json:"values"`
+				} `json:"prior_state"`
+			}
+			if err := json.Unmarshal([]byte(show), &plan); err != nil {
+				t.Fatalf("terraform show -json: %v", err)
+			}
+			managed := 0
+			for _, r := range plan.PriorState.Values.RootModule.Resources {
+				if r.Mode != "managed" {
+					continue
+				}
+				managed++
+				if r.SchemaVersion != 1 {
+					t.Errorf("%s: schema_version %d after the upgrade, want 1", r.Address, r.SchemaVersion)
+				}
+				if got := r.Values["synapse_version"]; got != want {
+					t.Errorf("%s: synapse_version %v after the upgrade, want %q", r.Address, got, want)
+				}
+				for _, refs := range []string{"workers", "stream_writers"} {
+					list, _ := r.Values[refs].([]any)
+					for i, el := range list {
+						if v := el.(map[string]any)["synapse_version"]; v != want {
+							t.Errorf("%s: %s[%d].synapse_version %v after the upgrade, want %q", r.Address, refs, i, v, want)
+						}
+					}
+				}
+			}
+			if managed != 8 {
+				t.Errorf("prior state has %d managed resources, want 8 (4 workers, 2 stream writers, shared config, routing table)", managed)
+			}
+
+			// Applying the empty plan stores the upgraded state. Then the intended change: another
+			// release on the provider changes synapse_version (and only what that release renders
+			// differently) on every resource.
+			if out, rc := terraformIn(t, dir, reattach, "apply", "-input=false", "-no-color", "plan"); rc != 0 {
+				t.Fatalf("terraform apply of the empty plan: exit %d\n%s", rc, out)
+			}
+			other := map[string]string{"1.157": "1.146", "1.146": "1.157"}[want]
+			tf, err := os.ReadFile(filepath.Join(dir, "main.tf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tf = regexp.MustCompile(`(?m)^provider "synapse" \{\n[^}]*\}`).ReplaceAll(tf, []byte("provider \"synapse\" {\n  synapse_version = \""+other+"\"\n}"))
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), tf, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, rc = terraformIn(t, dir, reattach, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=plan2")
+			if rc != 2 {
+				t.Fatalf("moving the provider to %s must plan changes (exit %d, want 2):\n%s", other, rc, out)
+			}
+			show, rc = terraformIn(t, dir, reattach, "show", "-json", "plan2")
+			if rc != 0 {
+				t.Fatalf("terraform show: exit %d\n%s", rc, show)
+			}
+			var changes struct {
+				ResourceChanges []struct {
+					Address string `json:"address"`
+					Mode    string `json:"mode"`
+					Change  struct {
+						Actions []string       `json:"actions"`
+						Before  map[string]any `json:"before"`
+						After   map[string]any `json:"after"`
+					} `json:"change"`
+				} `json:"resource_changes"`
+			}
+			if err := json.Unmarshal([]byte(show), &changes); err != nil {
+				t.Fatal(err)
+			}
+			updated := 0
+			for _, rc := range changes.ResourceChanges {
+				if rc.Mode != "managed" {
+					continue
+				}
+				if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "update" ||
+					rc.Change.Before["synapse_version"] != want || rc.Change.After["synapse_version"] != other {
+					t.Errorf("%s: %v, synapse_version %v -> %v; want an in-place update %s -> %s", rc.Address, rc.Change.Actions,
+						rc.Change.Before["synapse_version"], rc.Change.After["synapse_version"], want, other)
+					continue
+				}
+				updated++
+			}
+			if updated != 8 {
+				t.Errorf("moving the provider to %s updates %d resources, want 8", other, updated)
+			}
+		})
+	}
 }

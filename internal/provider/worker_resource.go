@@ -36,6 +36,7 @@ type workerResource struct {
 
 type workerModel struct {
 	ID                       types.String `tfsdk:"id"`
+	SynapseVersion           types.String `tfsdk:"synapse_version"`
 	Name                     types.String `tfsdk:"name"`
 	Roles                    types.Set    `tfsdk:"roles"`
 	Host                     types.String `tfsdk:"host"`
@@ -96,14 +97,14 @@ func (r *workerResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	resp.Schema = workerSchemaV1()
 }
 
-// UpgradeState reads a 0.1.0 (version 0) state: see upgrade.go.
-func (r *workerResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0()
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
+func (r *workerResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0(r.setSynapseVersion)
 }
 
-// workerSchemaV1 is version 1 of the synapse_worker schema (0.2.0: ports are Number
-// attributes). Descriptions are written from the newest catalogue, the same lists the
-// validation uses.
+// workerSchemaV1 is version 1 of the synapse_worker schema (release 0.2.0: ports are Number
+// attributes; `synapse_version`).
+// Descriptions are written from the newest catalogue, the same lists the validation uses.
 func workerSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	return schema.Schema{
@@ -117,14 +118,15 @@ func workerSchemaV1() schema.Schema {
 			"and duties in `synapse_shared_config`.\n\n" +
 			"Roles in Synapse " + c.Version + ":\n\n" + roleTable(c),
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The worker name."},
+			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The worker name."},
+			"synapse_version": synapseVersionAttribute("the worker"),
 			"name": schema.StringAttribute{Required: true,
 				MarkdownDescription: fmt.Sprintf("The worker name (`worker_name`): letters, digits, `_` and `-`, at most %d characters; "+
 					"not `main` or `master`, which name the main process. Changing it replaces the resource.", fleet.MaxWorkerNameLength),
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "The roles this worker takes: " + backticked(c.RoleNames()) + " (see the table above; the " +
-					"provider's `synapse_version` selects the valid set). Several roles combine their endpoints. Empty means a " +
+				MarkdownDescription: "The roles this worker takes: " + backticked(c.RoleNames()) + " (see the table above; " +
+					"`synapse_version` selects the valid set). Several roles combine their endpoints. Empty means a " +
 					"pure stream writer or duty worker."},
 			"host": schema.StringAttribute{Required: true,
 				MarkdownDescription: "Hostname or IP address where the reverse proxy and the other Synapse processes reach the worker " +
@@ -270,10 +272,13 @@ func (r *workerResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	checkZeroPorts(ctx, m, &resp.Diagnostics)
+	cats := r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics)
 	// A port that is not a whole number is reported by toWorker and read as unknown, so the
 	// checks of everything else still run.
 	w, unknown := m.toWorker(ctx, &resp.Diagnostics)
-	addProblems(&resp.Diagnostics, fleet.ValidateWorkerPartial(r.cat(), w, unknown), problemOptions{})
+	addProblems(&resp.Diagnostics, problemsFor(cats, func(c *catalog.Catalog) fleet.Problems {
+		return fleet.ValidateWorkerPartial(c, w, unknown)
+	}), problemOptions{})
 }
 
 // checkZeroPorts reports an explicit port 0: the domain reads 0 as "not set", a distinction
@@ -416,6 +421,7 @@ func (r *workerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	// back the default, which the prior state would otherwise keep.
 	plan.SharedConfigPath = config.SharedConfigPath
 	plan.LogConfigPath = config.LogConfigPath
+	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
 	r.render(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -429,11 +435,18 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	if diags.HasError() {
 		return
 	}
+	if m.SynapseVersion.IsUnknown() {
+		unknown["synapse_version"] = true
+	}
 	if len(unknown) > 0 {
 		m.setUnknown(w, unknown)
 		return
 	}
-	a, ps := fleet.RenderWorker(r.cat(), w)
+	c := r.catalogOf(m.SynapseVersion, diags)
+	if c == nil {
+		return
+	}
+	a, ps := fleet.RenderWorker(c, w)
 	// Warnings were reported by ValidateConfig.
 	addProblems(diags, ps, problemOptions{skipWarnings: true})
 	if ps.HasErrors() {

@@ -309,7 +309,7 @@ provider "synapse" {
 // TestSchemaDescriptions checks the house rule: every attribute of these resources has a
 // MarkdownDescription ending in a full stop.
 func TestSchemaDescriptions(t *testing.T) {
-	for name, s := range map[string]schema.Schema{"synapse_worker": workerSchemaV1(), "synapse_stream_writer": streamWriterSchemaV0()} {
+	for name, s := range map[string]schema.Schema{"synapse_worker": workerSchemaV1(), "synapse_stream_writer": streamWriterSchemaV1()} {
 		if !strings.HasSuffix(strings.TrimSpace(s.MarkdownDescription), ".") && !strings.HasSuffix(strings.TrimSpace(s.MarkdownDescription), "|") {
 			t.Errorf("%s: resource description does not end in a full stop (or a table)", name)
 		}
