@@ -14,6 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
 // expectErrText is expectErr for a detail fragment with spaces, which Terraform may wrap.
@@ -234,5 +237,14 @@ func TestValidateConfigWithoutRelease(t *testing.T) {
 	old := "1.146"
 	if got := validate("quarantined_media_changes", &old); len(got) != 1 || !strings.Contains(got[0], "Synapse 1.146") {
 		t.Errorf("with synapse_version = 1.146 on the resource, the stream must be refused: %v", got)
+	}
+}
+
+// TestProblemsForNoCatalogue: an unsupported synapse_version leaves no catalogue to check
+// against; that must check nothing (the version error is reported), not panic.
+func TestProblemsForNoCatalogue(t *testing.T) {
+	called := false
+	if got := problemsFor(nil, func(*catalog.Catalog) fleet.Problems { called = true; return nil }); got != nil || called {
+		t.Errorf("problemsFor(nil) = %v, called %v; want nothing checked", got, called)
 	}
 }

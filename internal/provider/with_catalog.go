@@ -102,8 +102,12 @@ func allCatalogs() []*catalog.Catalog {
 	return out
 }
 
-// problemsFor runs check against each catalogue and keeps what holds in all of them.
+// problemsFor runs check against each catalogue and keeps what holds in all of them; no
+// catalogue (an unsupported synapse_version, reported already) checks nothing.
 func problemsFor(cats []*catalog.Catalog, check func(*catalog.Catalog) fleet.Problems) fleet.Problems {
+	if len(cats) == 0 {
+		return nil
+	}
 	sets := make([]fleet.Problems, len(cats))
 	for i, c := range cats {
 		sets[i] = check(c)
