@@ -234,15 +234,16 @@ func checkRefVersions(ctx context.Context, resourceType string, version string, 
 					attrName, i, what, name, v.ValueString(), resourceType, version))
 		}
 	}
+	// Read by attribute name: the fleet-wide resources take different subsets of a worker.
+	str := func(obj types.Object, name string) types.String {
+		v, _ := obj.Attributes()[name].(types.String)
+		return v
+	}
 	check("workers", "worker", workers, func(obj types.Object) (string, types.String) {
-		var m workerRefModel
-		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
-		return m.Name.ValueString(), m.SynapseVersion
+		return str(obj, "name").ValueString(), str(obj, "synapse_version")
 	})
 	check("stream_writers", "stream", writers, func(obj types.Object) (string, types.String) {
-		var m streamWriterRefModel
-		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
-		return m.Stream.ValueString(), m.SynapseVersion
+		return str(obj, "stream").ValueString(), str(obj, "synapse_version")
 	})
 }
 

@@ -127,6 +127,7 @@ resource "synapse_shared_config" "fleet" {
 resource "synapse_routing_table" "edge" {
   synapse_version = "` + sharedVersion + `"
   main            = { host = "127.0.0.1", port = 8008 }
+  listen          = { port = 8080 }
   # Built by hand, without synapse_version: taken to be the table's release.
   workers = [for w in [synapse_worker.sync, synapse_worker.persister] : {
     name = w.name, roles = w.roles, host = w.host, upstream = w.upstream, http_resources = w.http_resources,
