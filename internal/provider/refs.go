@@ -214,7 +214,7 @@ func fillRefVersions(ctx context.Context, config, plan types.List, version types
 // checkRefVersions reports passed-in resources on another Synapse release than this resource
 // (version, known): one fleet runs one release. Releases compare by minor version, as the
 // catalogue does ("1.157" and "1.157.1" are the same release for configuration).
-func checkRefVersions(ctx context.Context, resourceType string, version string, workers, writers types.List, diags *diag.Diagnostics) {
+func checkRefVersions(resourceType string, version string, workers, writers types.List, diags *diag.Diagnostics) {
 	check := func(attrName, what string, list types.List, read func(types.Object) (name string, v types.String)) {
 		if list.IsNull() || list.IsUnknown() {
 			return

@@ -376,7 +376,7 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	plan.Workers = fillRefVersions(ctx, config.Workers, plan.Workers, plan.SynapseVersion, &resp.Diagnostics)
 	plan.StreamWriters = fillRefVersions(ctx, config.StreamWriters, plan.StreamWriters, plan.SynapseVersion, &resp.Diagnostics)
 	if !plan.SynapseVersion.IsUnknown() {
-		checkRefVersions(ctx, "synapse_routing_table", plan.SynapseVersion.ValueString(), plan.Workers, plan.StreamWriters, &resp.Diagnostics)
+		checkRefVersions("synapse_routing_table", plan.SynapseVersion.ValueString(), plan.Workers, plan.StreamWriters, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}

@@ -235,7 +235,7 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if m.SynapseVersion.IsUnknown() {
 		return // rendered in Create/Update once the release is known
 	}
-	checkRefVersions(ctx, "synapse_shared_config", m.SynapseVersion.ValueString(), m.Workers, m.StreamWriters, &resp.Diagnostics)
+	checkRefVersions("synapse_shared_config", m.SynapseVersion.ValueString(), m.Workers, m.StreamWriters, &resp.Diagnostics)
 	c := r.catalogOf(m.SynapseVersion, &resp.Diagnostics)
 	cfg, known := r.toDomain(ctx, m, &resp.Diagnostics)
 	if !known || c == nil || resp.Diagnostics.HasError() {
