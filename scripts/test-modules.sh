@@ -309,6 +309,47 @@ for ex in fleet-with-proxy docker-hosts vm-fleet quickstart; do
 	if [[ $rc -ne 0 ]] && ! grep -q '^FAIL  ' "$dir/loader.log"; then fail "loader emulation: $ex: scripts/loader-check.py exited $rc"; fi
 done
 
+# --- 6. many homeservers from one for_each map, and the cross-fleet port check -------------------
+mh="$work/many-homeservers"
+if plan_example many-homeservers "$mh"; then
+	if python3 - "$mh/plan.json" <<'PY'; then
+import json, sys
+outs = json.load(open(sys.argv[1]))["planned_values"]["outputs"]
+releases = outs["releases"]["value"]
+assert releases == {"alpha": "1.157", "beta": "1.146", "gamma": "1.157.1"}, releases
+# Each fleet follows its own release: quarantined_media_changes (1.152+) only outside beta.
+for hs, by_host in outs["files_by_homeserver"]["value"].items():
+    shared = [c for files in by_host.values() for p, c in files.items() if p.endswith("/homeserver.yaml")]
+    assert shared, hs
+    assert ("quarantined_media_changes" in shared[0]) == (hs != "beta"), hs
+print("ok")
+PY
+		pass "examples/many-homeservers: 3 homeservers from one for_each map plan, each on its own release"
+	else
+		fail "examples/many-homeservers: releases or streams per homeserver"
+	fi
+else
+	fail "examples/many-homeservers: terraform plan"
+fi
+# beta's proxy on alpha's edge port (the defaults with one port changed): the plan must fail,
+# naming both owners.
+[[ -f "$mh/plan.json" ]] && python3 - "$mh/plan.json" "$mh/collision.tfvars.json" <<'PY'
+import json, sys
+hs = json.load(open(sys.argv[1]))["variables"]["homeservers"]["value"]
+hs["beta"]["proxy"]["port"] = hs["alpha"]["proxy"]["port"]
+json.dump({"homeservers": hs}, open(sys.argv[2], "w"))
+PY
+if [[ -s "$mh/collision.tfvars.json" ]] && ! plan_example many-homeservers "$mh/collision" -var-file="$mh/collision.tfvars.json" >"$mh/collision.out" 2>&1; then
+	if tr -s ' \n' ' ' <"$mh/collision/plan.log" 2>/dev/null | grep -q "Two homeservers listen on the same port of one machine: 10.0.0.5:8443 (alpha proxy nginx, beta proxy haproxy)"; then
+		pass "examples/many-homeservers: the same edge port claimed by two homeservers fails the plan naming both"
+	else
+		fail "examples/many-homeservers: the collision plan failed without naming both owners"
+		tail -20 "$mh/collision.out"
+	fi
+else
+	fail "examples/many-homeservers: two homeservers on one edge port must fail the plan"
+fi
+
 echo
 echo "test-modules: $passed passed, $failed failed, $skipped skipped"
 if [[ ${#failures[@]} -gt 0 ]]; then

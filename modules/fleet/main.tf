@@ -4,16 +4,17 @@ locals {
   # small: one worker of each kind. specialized: the same kinds split further, with counts.
   # ---------------------------------------------------------------------------------------------
   preset_kinds = {
-    sync              = { roles = ["synchrotron"], streams = [] }
-    initial-sync      = { roles = ["initial_synchrotron"], streams = [] }
-    federation-in     = { roles = ["federation_inbound"], streams = [] }
-    federation-reader = { roles = ["federation_reader"], streams = [] }
-    client            = { roles = ["client_reader"], streams = [] }
-    event-creator     = { roles = ["event_creator"], streams = [] }
-    media             = { roles = ["media_repository"], streams = local.media_streams }
-    persister         = { roles = [], streams = ["events"] }
-    sender            = { roles = ["federation_sender"], streams = [] }
-    pusher            = { roles = ["pusher"], streams = [] }
+    # slot: the pool's fixed port block and placement start (see "Stable identity" in README).
+    sync              = { slot = 0, roles = ["synchrotron"], streams = [] }
+    initial-sync      = { slot = 1, roles = ["initial_synchrotron"], streams = [] }
+    federation-in     = { slot = 2, roles = ["federation_inbound"], streams = [] }
+    federation-reader = { slot = 3, roles = ["federation_reader"], streams = [] }
+    client            = { slot = 4, roles = ["client_reader"], streams = [] }
+    event-creator     = { slot = 5, roles = ["event_creator"], streams = [] }
+    media             = { slot = 6, roles = ["media_repository"], streams = local.media_streams }
+    persister         = { slot = 7, roles = [], streams = ["events"] }
+    sender            = { slot = 8, roles = ["federation_sender"], streams = [] }
+    pusher            = { slot = 9, roles = ["pusher"], streams = [] }
   }
   # Where the release has the quarantined_media_changes stream (Synapse 1.152 and later), a media
   # worker must write it (the provider rejects a media worker that does not). The catalogue says
@@ -34,6 +35,17 @@ locals {
   }
   preset = { for k, n in local.preset_counts[var.preset] : k => merge(local.preset_kinds[k], { count = n }) }
 
+  # Stable identity: every pool owns a port slot, a block of port_block consecutive ports from
+  # each of port_bases.http, .replication and .metrics; worker i of the pool (from 0, its
+  # position in the pool) takes port base + slot * port_block + i. Preset pools have fixed slots
+  # 0-9; any other pool takes workers[*].port_slot, else a slot derived from a hash of its key
+  # (10-49). Nothing here depends on another pool, so adding, removing, renaming or resizing one
+  # pool never moves another pool's ports or hosts.
+  port_block   = 20
+  port_slots   = 50
+  preset_slots = 10
+  hashed_slot  = { for k in keys(var.workers) : k => local.preset_slots + parseint(substr(sha256(k), 0, 8), 16) % (local.port_slots - local.preset_slots) }
+
   all_hosts = sort(keys(var.hosts))
   # Pools without host/hosts spread over default_hosts, or every host except a proxy-only one
   # (the proxy host, unless it runs main or a pool names it explicitly).
@@ -52,10 +64,20 @@ locals {
   # overrides only the attributes it sets.
   pools = {
     for k in sort(distinct(concat(keys(local.preset), keys(var.workers)))) : k => {
-      roles       = try(var.workers[k].roles, null) != null ? var.workers[k].roles : try(local.preset[k].roles, [])
-      count       = try(var.workers[k].count, null) != null ? var.workers[k].count : try(local.preset[k].count, 1)
+      roles = try(var.workers[k].roles, null) != null ? var.workers[k].roles : try(local.preset[k].roles, [])
+      # Explicit worker names (an adopted fleet keeps its names); a null entry keeps its
+      # position (and so the ports of the names after it) free.
+      names = try(var.workers[k].names, null)
+      count = (
+        try(var.workers[k].names, null) != null ? length(var.workers[k].names) :
+        try(var.workers[k].count, null) != null ? var.workers[k].count : try(local.preset[k].count, 1)
+      )
       streams     = try(var.workers[k].streams, null) != null ? var.workers[k].streams : try(local.preset[k].streams, [])
       replication = try(var.workers[k].replication, null) == true
+      slot = (
+        try(var.workers[k].port_slot, null) != null ? var.workers[k].port_slot :
+        contains(keys(local.preset_kinds), k) ? local.preset_kinds[k].slot : local.hashed_slot[k]
+      )
       hosts = (
         try(var.workers[k].host, null) != null ? [var.workers[k].host] :
         try(var.workers[k].hosts, null) != null ? var.workers[k].hosts :
@@ -74,68 +96,74 @@ locals {
     }
   }
 
-  # Pools on the default hosts continue the round-robin where the previous pool stopped, so
-  # many one-worker pools do not all land on the first host.
-  pool_keys    = keys(local.pools)
-  pool_offsets = { for idx, k in local.pool_keys : k => sum(concat([0], [for j, k2 in local.pool_keys : local.pools[k2].count if j < idx])) }
-
-  # One entry per worker, in a stable order (pool key, then index).
+  # One entry per worker: pool, position in the pool, name and host. A pool without placement
+  # starts its round-robin over default_hosts at its slot, so one-worker pools spread out.
   worker_list = flatten([
     for k, p in local.pools : [
       for i in range(p.count) : {
-        name  = "${k}-${i + 1}"
+        name  = p.names != null ? p.names[i] : "${k}-${i + 1}"
         pool  = k
         index = i
-        host = (
-          try(p.per_worker["${k}-${i + 1}"].host, null) != null ? p.per_worker["${k}-${i + 1}"].host :
-          p.hosts[(p.placed ? i : local.pool_offsets[k] + i) % length(p.hosts)]
-        )
-      }
+      } if p.names == null || try(p.names[i] != null, false)
     ]
   ])
+  # Grouped by name: two pools naming the same worker are reported (duplicate_names), not a crash.
+  worker_entries = { for w in local.worker_list : w.name => w... }
+  worker_by_name = { for n, ws in local.worker_entries : n => merge(ws[0], {
+    host = (
+      try(local.pools[ws[0].pool].per_worker[n].host, null) != null ? local.pools[ws[0].pool].per_worker[n].host :
+      local.pools[ws[0].pool].hosts[(local.pools[ws[0].pool].placed ? ws[0].index : local.pools[ws[0].pool].slot + ws[0].index) % length(local.pools[ws[0].pool].hosts)]
+    )
+  }) }
 
-  # Position of each worker among the workers on its host, and among its pool's workers on it.
-  names_by_host      = { for h in local.all_hosts : h => [for w in local.worker_list : w.name if w.host == h] }
-  host_position      = merge([for h, names in local.names_by_host : { for i, n in names : n => i }]...)
-  pool_host_position = merge([for h in local.all_hosts : merge([for k, p in local.pools : { for i, w in [for w in local.worker_list : w.name if w.host == h && w.pool == k] : w => i }]...)]...)
+  names_by_host = { for h in local.all_hosts : h => sort([for n, w in local.worker_by_name : n if w.host == h]) }
 
   streams = {
     for s in sort(distinct(flatten([for k, p in local.pools : p.streams if p.count > 0]))) :
-    s => [for w in local.worker_list : w.name if contains(local.pools[w.pool].streams, s)]
+    s => [for w in local.worker_list : w.name if contains(local.pools[w.pool].streams, s) && length(local.worker_entries[w.name]) == 1]
   }
 
   workers = {
-    for w in local.worker_list : w.name => {
+    for n, w in local.worker_by_name : n => {
       pool    = w.pool
+      index   = w.index
+      slot    = local.pools[w.pool].slot
       host    = w.host
       address = var.hosts[w.host]
       roles   = local.pools[w.pool].roles
       http_port = coalesce(
-        try(local.pools[w.pool].per_worker[w.name].http_port, null),
-        local.pools[w.pool].ports.http == null ? null : local.pools[w.pool].ports.http + local.pool_host_position[w.name],
-        var.port_bases.http + local.host_position[w.name],
+        try(local.pools[w.pool].per_worker[n].http_port, null),
+        local.pools[w.pool].ports.http == null ? null : local.pools[w.pool].ports.http + w.index,
+        var.port_bases.http + local.pools[w.pool].slot * local.port_block + w.index,
       )
       replication_port = (
-        length(local.pools[w.pool].streams) > 0 || local.pools[w.pool].replication || try(local.pools[w.pool].per_worker[w.name].replication_port, null) != null
+        length(local.pools[w.pool].streams) > 0 || local.pools[w.pool].replication || try(local.pools[w.pool].per_worker[n].replication_port, null) != null
         ? coalesce(
-          try(local.pools[w.pool].per_worker[w.name].replication_port, null),
-          local.pools[w.pool].ports.replication == null ? null : local.pools[w.pool].ports.replication + local.pool_host_position[w.name],
-          var.port_bases.replication + local.host_position[w.name],
+          try(local.pools[w.pool].per_worker[n].replication_port, null),
+          local.pools[w.pool].ports.replication == null ? null : local.pools[w.pool].ports.replication + w.index,
+          var.port_bases.replication + local.pools[w.pool].slot * local.port_block + w.index,
         ) : null
       )
       metrics_port = (
-        var.metrics || local.pools[w.pool].ports.metrics != null || try(local.pools[w.pool].per_worker[w.name].metrics_port, null) != null
+        var.metrics || local.pools[w.pool].ports.metrics != null || try(local.pools[w.pool].per_worker[n].metrics_port, null) != null
         ? coalesce(
-          try(local.pools[w.pool].per_worker[w.name].metrics_port, null),
-          local.pools[w.pool].ports.metrics == null ? null : local.pools[w.pool].ports.metrics + local.pool_host_position[w.name],
-          var.port_bases.metrics + local.host_position[w.name],
+          try(local.pools[w.pool].per_worker[n].metrics_port, null),
+          local.pools[w.pool].ports.metrics == null ? null : local.pools[w.pool].ports.metrics + w.index,
+          var.port_bases.metrics + local.pools[w.pool].slot * local.port_block + w.index,
         ) : null
       )
-      log_level      = coalesce(try(local.pools[w.pool].per_worker[w.name].log_level, null), local.pools[w.pool].log_level, var.log_level)
-      extra_config   = try(coalesce(try(local.pools[w.pool].per_worker[w.name].extra_config, null), local.pools[w.pool].extra_config), null)
-      bind_addresses = local.pools[w.pool].bind_addresses
+      log_level    = coalesce(try(local.pools[w.pool].per_worker[n].log_level, null), local.pools[w.pool].log_level, var.log_level)
+      extra_config = try(coalesce(try(local.pools[w.pool].per_worker[n].extra_config, null), local.pools[w.pool].extra_config), null)
+      bind_addresses = (
+        try(local.pools[w.pool].per_worker[n].bind_addresses, null) != null ? local.pools[w.pool].per_worker[n].bind_addresses :
+        local.pools[w.pool].bind_addresses != null ? local.pools[w.pool].bind_addresses :
+        var.bind_host_address ? [var.hosts[w.host]] : null
+      )
     }
   }
+  # Resources iterate over names only; each instance reads local.workers[each.key] (Terraform
+  # re-evaluates a for_each expression per instance, so a map of objects costs O(N^2)).
+  worker_names = toset(keys(local.workers))
 
   # Every port in use, per host, to prove there is no collision before the provider runs.
   port_claims = concat(
@@ -151,14 +179,35 @@ locals {
   unknown_overrides = flatten([for k, p in local.pools : [
     for n in keys(p.per_worker) : "workers.${k}.overrides.workers[\"${n}\"]" if !contains([for w in local.worker_list : w.name if w.pool == k], n)
   ]])
+  # A worker name is one process: the same name from two pools (explicit names) is refused.
+  duplicate_names = [for n, ws in local.worker_entries : "${n} (pools ${join(", ", distinct([for w in ws : w.pool]))})" if length(ws) > 1]
+  # An automatic port block holds port_block workers: a bigger pool would run into the next slot.
+  oversized_pools = [for k, p in local.pools : "${k} (${p.count} workers)" if p.count > local.port_block && (
+    p.ports.http == null || (p.ports.replication == null && (length(p.streams) > 0 || p.replication)) || (p.ports.metrics == null && var.metrics)
+  )]
 
   claims_by_port = { for c in local.port_claims : "${c.host}:${c.port}" => c.owner... }
   port_conflicts = [for hp, owners in local.claims_by_port : "${hp} (${join(", ", owners)})" if length(owners) > 1]
   ports_by_host = {
     for h in local.all_hosts : h => { for c in local.port_claims : c.owner => c.port if c.host == h }
   }
+  # The same by address, for checks across fleets that share machines (examples/many-homeservers).
+  ports_by_address = {
+    for a in distinct(values(var.hosts)) : a => merge([for h in local.all_hosts : local.ports_by_host[h] if var.hosts[h] == a]...)
+  }
 
   redis_host = try(var.redis.host, null) == null ? null : lookup(var.hosts, var.redis.host, var.redis.host)
+
+  # Synapse serves metrics listeners only with enable_metrics: true. When the fleet has any, the
+  # module appends it to homeserver_yaml (text appended, so comments and key order stay), unless
+  # homeserver_yaml sets it already (false is refused by a precondition).
+  uses_metrics              = var.metrics || var.main.metrics_port != null || anytrue([for n, w in local.workers : w.metrics_port != null])
+  homeserver_enable_metrics = try(yamldecode(var.homeserver_yaml).enable_metrics, null)
+  homeserver_yaml = (!local.uses_metrics || local.homeserver_enable_metrics != null ? var.homeserver_yaml :
+    var.homeserver_yaml == null ? "enable_metrics: true\n" :
+    startswith(trimspace(var.homeserver_yaml), "{") ? yamlencode(merge(yamldecode(var.homeserver_yaml), { enable_metrics = true })) :
+    "${var.homeserver_yaml}${endswith(var.homeserver_yaml, "\n") ? "" : "\n"}enable_metrics: true\n"
+  )
 
   shared_config_path = "${var.config_dir}/homeserver.yaml"
 
@@ -185,26 +234,32 @@ locals {
   }
 }
 
-resource "synapse_worker" "this" {
-  for_each = local.workers
+# No provider block: the release is set on every resource (synapse_version), so the module
+# works with count, for_each and depends_on, and takes the caller's provider configuration
+# (`providers = { synapse = synapse.x }`).
 
+resource "synapse_worker" "this" {
+  for_each = local.worker_names
+
+  synapse_version  = var.synapse_version
   name             = each.key
-  roles            = each.value.roles
-  host             = each.value.address
-  http_port        = each.value.http_port
-  replication_port = each.value.replication_port
-  metrics_port     = each.value.metrics_port
-  bind_addresses   = each.value.bind_addresses
+  roles            = local.workers[each.key].roles
+  host             = local.workers[each.key].address
+  http_port        = local.workers[each.key].http_port
+  replication_port = local.workers[each.key].replication_port
+  metrics_port     = local.workers[each.key].metrics_port
+  bind_addresses   = local.workers[each.key].bind_addresses
   config_dir       = var.config_dir
-  log_level        = each.value.log_level
-  extra_config     = each.value.extra_config
+  log_level        = local.workers[each.key].log_level
+  extra_config     = local.workers[each.key].extra_config
 }
 
 resource "synapse_stream_writer" "this" {
-  for_each = local.streams
+  for_each = toset(keys(local.streams))
 
-  stream  = each.key
-  writers = each.value
+  synapse_version = var.synapse_version
+  stream          = each.key
+  writers         = local.streams[each.key]
 }
 
 locals {
@@ -212,6 +267,7 @@ locals {
   # (with their YAML and endpoint lists) makes Terraform convert all of it twice per plan.
   worker_refs = [for w in synapse_worker.this : {
     name                       = w.name
+    synapse_version            = w.synapse_version
     roles                      = w.roles
     host                       = w.host
     upstream                   = w.upstream
@@ -222,6 +278,7 @@ locals {
 }
 
 resource "synapse_shared_config" "this" {
+  synapse_version = var.synapse_version
   main = {
     host             = var.hosts[var.main.host]
     http_port        = var.main.http_port
@@ -247,21 +304,34 @@ resource "synapse_shared_config" "this" {
   media_instance_running_background_jobs = var.shared_config.media_instance_running_background_jobs
   outbound_federation_restricted_to      = var.shared_config.outbound_federation_restricted_to
   database_engine                        = var.shared_config.database_engine
-  homeserver_yaml                        = var.homeserver_yaml
+  homeserver_yaml                        = local.homeserver_yaml
 
   lifecycle {
     precondition {
       condition     = length(local.unknown_overrides) == 0
-      error_message = "Override for a worker that does not exist: ${join(", ", local.unknown_overrides)}. Worker names are <pool>-<n> with n from 1 to the pool's count."
+      error_message = "Override for a worker that does not exist: ${join(", ", local.unknown_overrides)}. Worker names are <pool>-<n> with n from 1 to the pool's count, or the pool's names."
+    }
+    precondition {
+      condition     = length(local.duplicate_names) == 0
+      error_message = "Duplicate worker name: ${join(", ", local.duplicate_names)}. A worker name is one process: rename one of them in workers[<pool>].names (or rename the pool whose <pool>-<n> names clash)."
+    }
+    precondition {
+      condition     = length(local.oversized_pools) == 0
+      error_message = "Pool larger than its automatic port block of ${local.port_block}: ${join(", ", local.oversized_pools)}. Its ports would run into the next pool's block: give the pool its own ranges with workers[<pool>].ports = { http = ..., replication = ..., metrics = ... } (worker i takes first port + i)."
     }
     precondition {
       condition     = length(local.port_conflicts) == 0
-      error_message = "Port collision on a host: ${join("; ", local.port_conflicts)}. Give one of them another port (workers[<pool>].ports, overrides.workers[<name>].*_port, port_bases or main.*_port)."
+      error_message = "Port collision on a host: ${join("; ", local.port_conflicts)}. Give one of them another port (workers[<pool>].ports, workers[<pool>].port_slot, overrides.workers[<name>].*_port, port_bases or main.*_port)."
+    }
+    precondition {
+      condition     = !local.uses_metrics || local.homeserver_enable_metrics != false
+      error_message = "homeserver_yaml sets enable_metrics: false, but the fleet has metrics listeners (metrics = true, a metrics port, or main.metrics_port), which Synapse then does not serve. Remove enable_metrics from homeserver_yaml (the module sets it to true) or drop the metrics listeners."
     }
   }
 }
 
 resource "synapse_routing_table" "this" {
+  synapse_version = var.synapse_version
   main = {
     host = var.hosts[var.main.host]
     port = var.main.http_port
@@ -293,7 +363,7 @@ locals {
   proxy_config_path = var.proxy == null ? null : coalesce(var.proxy.config_path, local.proxy_config_paths[var.proxy.kind])
 
   # Hosts that run a Synapse process get the shared config; the proxy host gets the proxy file.
-  synapse_hosts = toset(concat([var.main.host], [for w in local.worker_list : w.host]))
+  synapse_hosts = toset(concat([var.main.host], [for n, w in local.workers : w.host]))
 
   files_by_host = {
     for h in local.all_hosts : h => merge(
@@ -308,5 +378,16 @@ locals {
   }
 }
 
-# What the configured Synapse release knows (streams, roles), from the provider's catalogue.
-data "synapse_catalog" "this" {}
+# What the fleet's Synapse release knows (streams, roles), from the provider's catalogue.
+data "synapse_catalog" "this" {
+  synapse_version = var.synapse_version
+}
+
+# Synapse cannot load the shared file without the rest of homeserver.yaml (server_name,
+# database, signing key, ...): a plan without it warns.
+check "homeserver_yaml" {
+  assert {
+    condition     = var.homeserver_yaml != null
+    error_message = "homeserver_yaml is not set: the shared homeserver.yaml in files_by_host then holds only the worker settings, which Synapse refuses to load (no server_name, database, signing_key_path, media_store_path or main client listener). Pass your homeserver.yaml, e.g. homeserver_yaml = file(\"homeserver.yaml\")."
+  }
+}

@@ -1,15 +1,18 @@
 output "synapse_version" {
-  description = "The Synapse version the fleet was validated against (null = the provider's newest)."
-  value       = var.synapse_version
+  description = "The Synapse release the fleet is validated and rendered for: var.synapse_version, or the provider's when that is null."
+  value       = synapse_shared_config.this.synapse_version
 }
 
 output "workers" {
-  description = "Every worker: name -> host (hosts key), address, pool, roles, ports, upstream, command, config/log config paths and contents, health URL."
+  description = "Every worker: name -> host (hosts key), address, pool, index (position in the pool, from 0), roles, ports, bind addresses, upstream, command, config/log config paths and contents, health URL."
   value = {
     for n, w in local.workers : n => {
       host             = w.host
       address          = w.address
       pool             = w.pool
+      index            = w.index
+      port_slot        = w.slot
+      bind_addresses   = w.bind_addresses
       roles            = sort(w.roles)
       http_port        = w.http_port
       replication_port = w.replication_port
@@ -113,6 +116,11 @@ output "proxy_configs" {
 output "ports_by_host" {
   description = "host -> owner (\"<worker> http\", \"main replication\", \"proxy nginx\", ...) -> port: every port the fleet uses."
   value       = local.ports_by_host
+}
+
+output "ports_by_address" {
+  description = "address -> owner -> port: ports_by_host keyed by the hosts' addresses, so fleets sharing machines (under different host keys) can be checked for collisions (see examples/many-homeservers)."
+  value       = local.ports_by_address
 }
 
 output "files_by_host" {

@@ -1,5 +1,5 @@
 variable "synapse_version" {
-  description = "Synapse release the fleet runs, e.g. \"1.157\" or \"1.157.1\". Selects the provider's catalogue of roles, streams and endpoints. null uses the newest the provider knows."
+  description = "Synapse release the fleet runs, e.g. \"1.157\" or \"1.157.1\": set as synapse_version on every resource of the fleet, it selects the provider's catalogue of roles, streams and endpoints. null uses the provider's synapse_version (default: the newest release it knows). Fleets on different releases can be instances of this module side by side."
   type        = string
   default     = null
 
@@ -58,19 +58,24 @@ variable "preset" {
 
 variable "workers" {
   description = <<-EOT
-    Worker pools: pool key -> pool. Workers are named `<pool>-<n>` (n from 1). Per pool:
-    `roles` (role names of the provider's catalogue; [] = a pure stream writer), `count`,
-    `host` (one host) or `hosts` (spread round-robin; default: default_hosts),
-    `ports` (first http/replication/metrics port of this pool on each host, instead of the
-    fleet-wide allocation), `streams` (streams this pool writes, e.g. ["events"]; its workers get
-    a replication listener), `replication` (force a replication listener), and `overrides`
-    (log_level, extra_config (YAML string), bind_addresses for the pool, and `workers`: per-worker
-    host/ports/log_level/extra_config keyed by worker name). Unset attributes of a pool that
-    overrides a preset pool keep the preset's values; `count = 0` removes a preset pool.
+    Worker pools: pool key -> pool. Workers are named `<pool>-<n>` (n from 1), or `names` lists
+    them (an adopted fleet keeps its names; a null entry keeps its position free). Per pool:
+    `roles` (role names of the provider's catalogue; [] = a pure stream writer), `count` (or
+    `names`), `host` (one host) or `hosts` (spread round-robin; default: default_hosts),
+    `port_slot` (0-49: the pool's automatic port block, see README; default: fixed for preset
+    pools, derived from the pool key otherwise), `ports` (first http/replication/metrics port of
+    this pool: worker i gets first + i), `streams` (streams this pool writes, e.g. ["events"]; its
+    workers get a replication listener), `replication` (force a replication listener), and
+    `overrides` (log_level, extra_config (YAML string), bind_addresses for the pool, and
+    `workers`: per-worker host/ports/bind_addresses/log_level/extra_config keyed by worker name).
+    Unset attributes of a pool that overrides a preset pool keep the preset's values;
+    `count = 0` removes a preset pool.
   EOT
   type = map(object({
     roles       = optional(list(string))
     count       = optional(number)
+    names       = optional(list(string))
+    port_slot   = optional(number)
     host        = optional(string)
     hosts       = optional(list(string))
     streams     = optional(list(string))
@@ -89,6 +94,7 @@ variable "workers" {
         http_port        = optional(number)
         replication_port = optional(number)
         metrics_port     = optional(number)
+        bind_addresses   = optional(list(string))
         log_level        = optional(string)
         extra_config     = optional(string)
       })), {})
@@ -134,6 +140,24 @@ variable "workers" {
     condition     = alltrue([for k, p in var.workers : p.streams == null || try(length(distinct(p.streams)) == length(p.streams), false)])
     error_message = "A workers pool's streams list must not repeat a stream."
   }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.port_slot == null || try(p.port_slot >= 0 && p.port_slot <= 49 && floor(p.port_slot) == p.port_slot, false)])
+    error_message = "Every workers[*].port_slot must be a whole number from 0 to 49 (slots 0-9 are the preset pools'; see the README's \"Stable identity\")."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.names == null || p.count == null || try(p.count == length(p.names), false)])
+    error_message = "A workers pool with names takes its count from them: leave count unset (or equal to the number of names, null entries included)."
+  }
+  validation {
+    condition = alltrue(flatten([for k, p in var.workers : [
+      for n in coalesce(p.names, []) : n == null || can(regex("^[A-Za-z0-9_-]{1,100}$", n))
+    ]]))
+    error_message = "Every name in workers[*].names must be a worker name: letters, digits, '_' and '-' (null keeps a free position)."
+  }
+  validation {
+    condition     = alltrue([for k, p in var.workers : p.names == null || try(length(compact(p.names)) == length(distinct(compact(p.names))), false)])
+    error_message = "A workers pool's names must not repeat a name."
+  }
 }
 
 variable "default_hosts" {
@@ -148,7 +172,7 @@ variable "default_hosts" {
 }
 
 variable "port_bases" {
-  description = "Automatic port allocation: on each host, the n-th worker (n from 0, workers sorted by pool then index) gets http + n, replication + n (only if it needs a replication listener) and metrics + n (only if `metrics` is true). Pools with `ports` and per-worker overrides take precedence; collisions are a plan error."
+  description = "Automatic port allocation: worker i (from 0) of the pool in port slot s gets http + 20 * s + i, replication + 20 * s + i (only if it needs a replication listener) and metrics + 20 * s + i (only if `metrics` is true), on whatever host it runs. Pools with `ports` and per-worker overrides take precedence; collisions are a plan error."
   type = object({
     http        = optional(number, 8100)
     replication = optional(number, 9100)
@@ -163,8 +187,15 @@ variable "port_bases" {
   }
 }
 
+variable "bind_host_address" {
+  description = "Bind every worker's listeners to its own host's address from `hosts` (which must then be IP addresses), so replication and metrics listeners of a pool spread over hosts do not bind every interface. A pool's overrides.bind_addresses, or a worker's overrides.workers[<name>].bind_addresses, wins."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "metrics" {
-  description = "Give every worker a metrics listener (port from port_bases.metrics)."
+  description = "Give every worker a metrics listener (port from port_bases.metrics). The module then sets enable_metrics: true in homeserver_yaml, without which Synapse serves no metrics listener."
   type        = bool
   default     = false
   nullable    = false
@@ -204,6 +235,14 @@ variable "redis" {
   validation {
     condition     = var.redis == null || try(var.redis.host != null || var.redis.path != null, false)
     error_message = "redis needs host (a hosts key or an address) or path (unix socket)."
+  }
+  validation {
+    # A bare name that is no hosts key is most likely a typo of one ("hs3" for "hs2"): refuse it.
+    condition = try(var.redis.host, null) == null || contains(keys(var.hosts), try(var.redis.host, "")) || (
+      can(cidrhost("${var.redis.host}/32", 0)) || can(cidrhost("${var.redis.host}/128", 0)) ||
+      var.redis.host == "localhost" || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$", var.redis.host))
+    )
+    error_message = "redis.host must be a key of hosts (${join(", ", keys(var.hosts))}), an IP address, localhost or a fully qualified DNS name (with a dot); a bare name that is none of those is most likely a mistyped hosts key."
   }
 }
 

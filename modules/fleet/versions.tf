@@ -2,17 +2,12 @@ terraform {
   # Cross-variable validation conditions need Terraform >= 1.9.
   required_version = ">= 1.9.0"
 
+  # The provider must have the per-resource synapse_version (0.2.0 and later): the module
+  # configures no provider of its own. (No version pinned here: the repository's tests serve
+  # the checkout's build as 0.0.1.)
   required_providers {
     synapse = {
       source = "synapse-fleet/synapse"
     }
   }
-}
-
-# The module configures the provider itself so that `synapse_version` selects the catalogue
-# (roles, streams, endpoints) the whole fleet is validated against. The price: a module with its
-# own provider block cannot be used with count/for_each/depends_on. One fleet is one module
-# instance, so that is the right trade here.
-provider "synapse" {
-  synapse_version = var.synapse_version
 }

@@ -1,6 +1,22 @@
 # Placement, ports, files and routing of a two-host fleet with a proxy host.
 
 variables {
+  # The rest of homeserver.yaml Synapse needs to load (see loadable_files.tftest.hcl).
+  homeserver_yaml         = <<-YAML
+    server_name: example.org
+    report_stats: false
+    listeners:
+      - port: 8008
+        type: http
+        x_forwarded: true
+        resources:
+          - names: [client, federation]
+    database:
+      name: psycopg2
+      args: { database: synapse }
+    media_store_path: /var/lib/matrix-synapse/media
+    signing_key_path: /etc/matrix-synapse/example.org.signing.key
+  YAML
   synapse_version         = "1.157"
   hosts                   = { hs1 = "10.0.0.10", hs2 = "10.0.0.11", edge = "10.0.0.5" }
   main                    = { host = "hs1" }
@@ -39,10 +55,15 @@ run "ports_unique_per_host" {
     error_message = "metrics = true gives every worker a metrics port."
   }
   assert {
-    condition = alltrue(flatten([for h, names in output.workers_by_host : [
-      for i, n in names : output.workers[n].http_port == 8100 + i if !contains(["media-1", "sync-2"], n)
-    ]]))
-    error_message = "Automatic HTTP ports are port_bases.http + position on the host."
+    condition = alltrue([for n, w in output.workers :
+      w.http_port == 8100 + 20 * w.port_slot + w.index && (w.replication_port == null || w.replication_port == 9100 + 20 * w.port_slot + w.index) &&
+      w.metrics_port == 10100 + 20 * w.port_slot + w.index if !contains(["media-1", "sync-2"], n)
+    ])
+    error_message = "Automatic ports are port_bases.<kind> + 20 * port slot + position in the pool."
+  }
+  assert {
+    condition     = output.workers["sync-1"].port_slot == 0 && output.workers["persister-2"].port_slot == 7 && output.workers["persister-2"].replication_port == 9241
+    error_message = "Preset pools have the fixed slots of the README (sync 0, persister 7)."
   }
 }
 
@@ -111,5 +132,36 @@ run "instance_map_holds_stream_writers" {
   assert {
     condition     = output.instance_map["persister-1"].port == output.workers["persister-1"].replication_port
     error_message = "instance_map uses the allocated replication port."
+  }
+}
+
+run "metrics_listeners_enable_metrics" {
+  command = plan
+
+  assert {
+    condition     = yamldecode(output.shared_config_yaml).enable_metrics == true && strcontains(output.shared_config_yaml, "signing_key_path: /etc/matrix-synapse/example.org.signing.key")
+    error_message = "With metrics listeners the module appends enable_metrics: true to homeserver_yaml (keeping the rest)."
+  }
+}
+
+run "bind_host_address_and_per_worker_bind_addresses" {
+  command = plan
+
+  variables {
+    bind_host_address = true
+    workers = {
+      media = { host = "hs2", ports = { http = 8600 } }
+      sync  = { overrides = { workers = { sync-2 = { http_port = 8700, bind_addresses = ["127.0.0.1"] } } } }
+    }
+  }
+
+  assert {
+    condition = alltrue([for n, w in output.workers :
+    join(",", w.bind_addresses) == (n == "sync-2" ? "127.0.0.1" : w.address)])
+    error_message = "bind_host_address binds each worker to its own host's address; a per-worker bind_addresses wins."
+  }
+  assert {
+    condition     = strcontains(output.workers["persister-1"].config, "bind_addresses:\n      - ${output.workers["persister-1"].address}")
+    error_message = "The worker file's listeners bind the host's address."
   }
 }

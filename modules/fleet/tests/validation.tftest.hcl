@@ -1,9 +1,27 @@
 # Malformed input is rejected by the module's variable validation, before the provider runs.
 
 variables {
-  hosts = { hs1 = "10.0.0.10" }
-  main  = { host = "hs1" }
-  redis = { host = "hs1" }
+  # The rest of homeserver.yaml Synapse needs to load (see loadable_files.tftest.hcl).
+  homeserver_yaml = <<-YAML
+    server_name: example.org
+    report_stats: false
+    listeners:
+      - port: 8008
+        type: http
+        x_forwarded: true
+        resources:
+          - names: [client, federation]
+    database:
+      name: psycopg2
+      args: { database: synapse }
+    media_store_path: /var/lib/matrix-synapse/media
+    signing_key_path: /etc/matrix-synapse/example.org.signing.key
+  YAML
+  hosts           = { hs1 = "10.0.0.10" }
+  main            = { host = "hs1" }
+  redis           = { host = "hs1" }
+  # The provider refuses replication listeners on non-loopback addresses without a secret.
+  replication_secret_path = "/etc/matrix-synapse/replication.secret"
 }
 
 run "unknown_preset" {
@@ -74,6 +92,42 @@ run "override_for_missing_worker" {
   command = plan
   variables {
     workers = { sync = { roles = ["synchrotron"], count = 2, overrides = { workers = { sync-3 = { log_level = "DEBUG" } } } } }
+  }
+  expect_failures = [synapse_shared_config.this]
+}
+
+run "redis_host_neither_hosts_key_nor_address" {
+  command = plan
+  variables {
+    redis = { host = "hs9" }
+  }
+  expect_failures = [var.redis]
+}
+
+run "redis_host_address_or_fqdn_accepted" {
+  command = plan
+  variables {
+    redis = { host = "redis.internal.example.org" }
+  }
+  assert {
+    condition     = strcontains(output.shared_config_yaml, "host: redis.internal.example.org")
+    error_message = "A fully qualified Redis host name is passed on as it is."
+  }
+}
+
+run "no_homeserver_yaml_warns" {
+  command = plan
+  variables {
+    homeserver_yaml = null
+  }
+  expect_failures = [check.homeserver_yaml]
+}
+
+run "metrics_with_enable_metrics_false_is_refused" {
+  command = plan
+  variables {
+    metrics         = true
+    homeserver_yaml = "server_name: example.org\nenable_metrics: false\n"
   }
   expect_failures = [synapse_shared_config.this]
 }
