@@ -2,22 +2,7 @@
 # scripts/test-modules.sh). Every value asserted here is known at plan time.
 
 variables {
-  # The rest of homeserver.yaml Synapse needs to load (see loadable_files.tftest.hcl).
-  homeserver_yaml = <<-YAML
-    server_name: example.org
-    report_stats: false
-    listeners:
-      - port: 8008
-        type: http
-        x_forwarded: true
-        resources:
-          - names: [client, federation]
-    database:
-      name: psycopg2
-      args: { database: synapse }
-    media_store_path: /var/lib/matrix-synapse/media
-    signing_key_path: /etc/matrix-synapse/example.org.signing.key
-  YAML
+  homeserver_yaml = file("tests/homeserver.yaml")
   synapse_version = "1.157"
   hosts           = { hs1 = "10.0.0.10", hs2 = "10.0.0.11" }
   main            = { host = "hs1" }

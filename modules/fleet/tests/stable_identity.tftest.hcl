@@ -12,21 +12,7 @@ variables {
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   metrics                 = true
   proxy                   = { kind = "nginx", host = "edge", listen = { port = 8443 } }
-  homeserver_yaml         = <<-YAML
-    server_name: example.org
-    report_stats: false
-    listeners:
-      - port: 8008
-        type: http
-        x_forwarded: true
-        resources:
-          - names: [client, federation]
-    database:
-      name: psycopg2
-      args: { database: synapse }
-    media_store_path: /var/lib/matrix-synapse/media
-    signing_key_path: /etc/matrix-synapse/example.org.signing.key
-  YAML
+  homeserver_yaml         = file("tests/homeserver.yaml")
 }
 
 run "base" {

@@ -1,22 +1,7 @@
 # Malformed input is rejected by the module's variable validation, before the provider runs.
 
 variables {
-  # The rest of homeserver.yaml Synapse needs to load (see loadable_files.tftest.hcl).
-  homeserver_yaml = <<-YAML
-    server_name: example.org
-    report_stats: false
-    listeners:
-      - port: 8008
-        type: http
-        x_forwarded: true
-        resources:
-          - names: [client, federation]
-    database:
-      name: psycopg2
-      args: { database: synapse }
-    media_store_path: /var/lib/matrix-synapse/media
-    signing_key_path: /etc/matrix-synapse/example.org.signing.key
-  YAML
+  homeserver_yaml = file("tests/homeserver.yaml")
   hosts           = { hs1 = "10.0.0.10" }
   main            = { host = "hs1" }
   redis           = { host = "hs1" }
