@@ -23,7 +23,10 @@
 #      str, report_stats bool, database.name psycopg2, instance_map.main {host str, port int},
 #      worker_app, worker_name, worker_listeners list, worker_log_config / log_config and
 #      worker_replication_secret_path among the host's files; see the script's docstring);
-#   6. prints "N passed, N failed" (terraform test runs + checks).
+#   6. plans examples/many-homeservers (one release per homeserver, a cross-fleet port clash);
+#   7. writes the README's "Use it in your own configuration" snippet to a fresh directory and
+#      runs terraform init and plan on it with the CLI config make install prints;
+#   8. prints "N passed, N failed" (terraform test runs + checks).
 # A check whose tool is missing (cloud-init, systemd-analyze, a proxy binary) is reported as
 # SKIP and makes the run fail, since a check that did not run is not a pass; set ALLOW_SKIP=1
 # to accept skips. scripts/setup.sh (run by `make test` and .ci/run) installs them all. CI needs: cloud-init, systemd (systemd-analyze), nginx, haproxy, caddy,
@@ -348,6 +351,25 @@ if [[ -s "$mh/collision.tfvars.json" ]] && ! plan_example many-homeservers "$mh/
 	fi
 else
 	fail "examples/many-homeservers: two homeservers on one edge port must fail the plan"
+fi
+
+# --- 7. the README's "Use it in your own configuration" snippet --------------------------------------
+# Written to a fresh directory as a user would, with the CLI config `make install` prints.
+readme_dir="$work/readme-config"
+mkdir -p "$readme_dir"
+python3 - "$REPO/README.md" "$readme_dir/main.tf" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+i = s.index("## Use it in your own configuration")
+j = s.index("```hcl", i) + len("```hcl\n")
+open(sys.argv[2], "w").write(s[j:s.index("```", j)])
+PY
+if (cd "$readme_dir" && unset TF_DATA_DIR && terraform init -input=false -no-color >init.log 2>&1 &&
+	terraform plan -input=false -no-color >plan.log 2>&1) && grep -q "^Plan: 2 to add" "$readme_dir/plan.log"; then
+	pass "README: the own-configuration snippet runs terraform init and plan with $TF_CLI_CONFIG_FILE"
+else
+	fail "README: the own-configuration snippet does not init and plan"
+	tail -n 20 "$readme_dir/init.log" "$readme_dir/plan.log" 2>/dev/null
 fi
 
 echo

@@ -1,8 +1,10 @@
 # Quickstart: a small Synapse worker fleet rendered to files with `make demo`.
 #
 # Every worker's YAML, its log config and the shared config (instance_map, stream_writers, Redis)
-# are computed by the synapse provider at plan time and written by hashicorp/local under ./out/. Nothing is contacted: the
-# provider is logical, and both providers come from this machine (see scripts/terraformrc.tmpl).
+# are computed by the synapse provider at plan time and written by hashicorp/local under ./out/:
+# out/hosts/localhost/ is the tree to copy onto the host (etc/matrix-synapse/...), laid out like
+# examples/fleet-with-proxy's out/hosts/<host>/. Nothing is contacted: the provider is logical,
+# and both providers come from this machine (scripts/tf-providers.sh, .cache/terraformrc).
 
 terraform {
   required_version = ">= 1.8"
@@ -45,6 +47,11 @@ variable "workers" {
   }
 }
 
+locals {
+  # The host's files, at their absolute paths under out/hosts/localhost.
+  root = "${path.module}/out/hosts/localhost"
+}
+
 variable "stream_writers" {
   description = "Stream => the workers that write it, in order (\"main\" is the main process). The order of the events writers shards rooms: changing it means restarting every worker."
   type        = map(list(string))
@@ -78,7 +85,7 @@ resource "synapse_stream_writer" "all" {
 resource "local_file" "worker" {
   for_each = synapse_worker.all
 
-  filename        = "${path.module}/out/workers/${each.key}.yaml"
+  filename        = "${local.root}${each.value.config_path}"
   content         = each.value.config_yaml
   file_permission = "0644"
 }
@@ -86,15 +93,15 @@ resource "local_file" "worker" {
 resource "local_file" "worker_log_config" {
   for_each = synapse_worker.all
 
-  filename        = "${path.module}/out/workers/${each.key}.log.config"
+  filename        = "${local.root}${each.value.log_config_path}"
   content         = each.value.log_config_yaml
   file_permission = "0644"
 }
 
 # The settings every process shares: instance_map, stream_writers, Redis, duties. They are merged
 # into the hand-maintained homeserver.yaml beside this file (comments and unrelated keys kept):
-# out/shared.yaml is the complete file every process loads first, out/shared.fragment.yaml the
-# fleet's part alone.
+# /etc/matrix-synapse/homeserver.yaml is the complete file every process loads first;
+# out/review/shared.fragment.yaml is the fleet's part alone.
 resource "synapse_shared_config" "fleet" {
   main = {
     host             = var.host
@@ -111,28 +118,42 @@ resource "synapse_shared_config" "fleet" {
 }
 
 resource "local_file" "shared" {
-  filename        = "${path.module}/out/shared.yaml"
+  filename        = "${local.root}/etc/matrix-synapse/homeserver.yaml"
   content         = synapse_shared_config.fleet.merged_yaml
   file_permission = "0644"
 }
 
 # The main process's log config, at the path homeserver.yaml's log_config names
 # (/etc/matrix-synapse/log.yaml): Synapse opens it when main starts.
+# The same console logger as the workers' log_config_yaml, written as plain YAML.
 resource "local_file" "main_log_config" {
-  filename = "${path.module}/out/log.yaml"
-  content = yamlencode({
-    version                  = 1
-    formatters               = { precise = { format = "%(asctime)s - main - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s" } }
-    filters                  = { context = { "()" = "synapse.logging.context.LoggingContextFilter" } }
-    handlers                 = { console = { class = "logging.StreamHandler", formatter = "precise", filters = ["context"] } }
-    root                     = { level = "INFO", handlers = ["console"] }
-    disable_existing_loggers = false
-  })
+  filename        = "${local.root}/etc/matrix-synapse/log.yaml"
+  content         = <<-YAML
+    version: 1
+    formatters:
+      precise:
+        format: '%(asctime)s - main - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s'
+    filters:
+      context:
+        (): synapse.logging.context.LoggingContextFilter
+    handlers:
+      console:
+        class: logging.StreamHandler
+        formatter: precise
+        filters: [context]
+    loggers:
+      synapse.storage.SQL:
+        level: INFO
+    root:
+      level: INFO
+      handlers: [console]
+    disable_existing_loggers: false
+  YAML
   file_permission = "0644"
 }
 
 resource "local_file" "shared_fragment" {
-  filename        = "${path.module}/out/shared.fragment.yaml"
+  filename        = "${path.module}/out/review/shared.fragment.yaml"
   content         = synapse_shared_config.fleet.config_yaml
   file_permission = "0644"
 }
@@ -189,7 +210,7 @@ output "commands" {
 }
 
 output "install_paths" {
-  description = "Where each file under out/ goes on the host (out/ mirrors /etc/matrix-synapse; out/shared.fragment.yaml and out/proxy/ are for review and the proxy): absolute path -> file under out/."
+  description = "Where each file goes on the host: absolute path -> file under out/hosts/localhost (which mirrors /; out/review/ and out/proxy/ are for review and the proxy)."
   value = merge(
     { "/etc/matrix-synapse/homeserver.yaml" = local_file.shared.filename, "/etc/matrix-synapse/log.yaml" = local_file.main_log_config.filename },
     { for n, w in synapse_worker.all : w.config_path => local_file.worker[n].filename },

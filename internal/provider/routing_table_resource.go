@@ -109,8 +109,11 @@ var proxyOutputs = []struct{ name, desc string }{
 	{"haproxy_snippet", "The HAProxy frontend rules followed by the backend sections, to merge into your own configuration."},
 	{"caddy_config", "A complete Caddyfile (Caddy 2.6+): `caddy run --adapter caddyfile` runs it as is."},
 	{"caddy_snippet", "The Caddy directives to put inside your own site block."},
-	{"apache_config", "A complete Apache httpd configuration (2.4, mod_rewrite + mod_proxy): `apache2 -f` runs it as is."},
-	{"apache_snippet", "The Apache directives to put inside your own `<VirtualHost>`."},
+	{"apache_config", "A complete Apache httpd configuration (2.4, mod_rewrite + mod_proxy): `apache2 -f` runs it as is. " +
+		"Loading it, Apache logs `AH00111: Config variable ${MX_BALANCER} is not defined`: expected and harmless. " +
+		"`${MX_BALANCER}` is not a startup variable but the per-request environment variable the rewrite rules set, which " +
+		"`ProxyPass ... interpolate` substitutes; Apache's loader only warns that it cannot resolve it at startup."},
+	{"apache_snippet", "The Apache directives to put inside your own `<VirtualHost>` (Apache logs the same harmless `AH00111` warning about `${MX_BALANCER}` as for `apache_config`)."},
 }
 
 func (r *routingTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
