@@ -178,6 +178,10 @@ func (s *sharedView) checkMetricsEnabled(ps *Problems) {
 	if s.user == nil || pyTruthy(s.userValue["enable_metrics"]) {
 		return
 	}
+	if m := s.cfg.Main.MetricsPort; m != 0 {
+		ps.Warn("main.metrics_port", sumMetricsDisabled, "main.metrics_port adds a metrics listener on port %d, but homeserver_yaml does not set "+
+			"enable_metrics: true, so Synapse skips the listener and nothing answers there. Add enable_metrics: true to homeserver_yaml.", m)
+	}
 	for i, w := range s.cfg.Workers {
 		if w.EnableMetrics {
 			continue

@@ -3,6 +3,8 @@ package fleet
 import (
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // hsWithClient is exampleHomeserver with its client listener on port (8008 there).
@@ -129,6 +131,64 @@ func TestValidateWorkerSilentMistakes(t *testing.T) {
 	for _, h := range []string{"10.0.0.30", "node42", "a1.b2", "fd00::1"} {
 		if ps := ValidateHost("host", h); len(ps) > 0 {
 			t.Errorf("host %q: %s", h, ps)
+		}
+	}
+}
+
+// main.metrics_port renders a metrics listener after the replication listener, merges into
+// homeserver_yaml like it, and is checked like the other main ports.
+func TestMainMetricsPort(t *testing.T) {
+	cfg := fullFleet()
+	cfg.Main.MetricsPort = 9000
+	cfg.HomeserverYAML = exampleHomeserver + "enable_metrics: true\n"
+	if ps := ValidateShared(latest, cfg); len(ps) > 0 {
+		t.Fatalf("valid fleet with main.metrics_port: %s", ps)
+	}
+	out, err := RenderShared(latest, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, doc := range map[string]string{"config_yaml": out.ConfigYAML, "merged_yaml": out.MergedYAML} {
+		var m struct {
+			Listeners []struct {
+				Type          string   `yaml:"type"`
+				Port          int      `yaml:"port"`
+				BindAddresses []string `yaml:"bind_addresses"`
+			} `yaml:"listeners"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+			t.Fatal(err)
+		}
+		last := m.Listeners[len(m.Listeners)-1]
+		if last.Type != "metrics" || last.Port != 9000 || len(last.BindAddresses) != 1 || last.BindAddresses[0] != "10.0.0.1" {
+			t.Errorf("%s: the last listener is %+v, want the metrics listener on 9000 bound to 10.0.0.1", what, last)
+		}
+	}
+	// Merging twice keeps one metrics listener (the file's equivalent one is found).
+	again := cfg
+	again.HomeserverYAML = out.MergedYAML
+	if out2, err := RenderShared(latest, again); err != nil || out2.MergedYAML != out.MergedYAML {
+		t.Errorf("merging the merged file again changed it (err %v):\n%s", err, out2.MergedYAML)
+	}
+
+	for _, c := range []struct {
+		name    string
+		mutate  func(c *SharedConfig)
+		summary string
+		warning bool
+	}{
+		{"on the http port", func(c *SharedConfig) { c.Main.MetricsPort = 8008 }, "Port Already In Use", false},
+		{"out of range", func(c *SharedConfig) { c.Main.MetricsPort = 70000 }, "Invalid Port", false},
+		{"without enable_metrics", func(c *SharedConfig) { c.HomeserverYAML = exampleHomeserver }, sumMetricsDisabled, true},
+	} {
+		bad := cfg
+		c.mutate(&bad)
+		found := false
+		for _, p := range ValidateShared(latest, bad) {
+			found = found || (p.Path == "main.metrics_port" && p.Summary == c.summary && p.Warning == c.warning)
+		}
+		if !found {
+			t.Errorf("%s: want %s at main.metrics_port; got:\n%s", c.name, c.summary, ValidateShared(latest, bad))
 		}
 	}
 }

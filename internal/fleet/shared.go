@@ -5,7 +5,7 @@ package fleet
 //
 // Rendered key order (config_yaml), stable and documented:
 //
-//	listeners                         the main process's replication listener (type http)
+//	listeners                         the main process's replication listener (type http), then metrics
 //	redis                             enabled: true, host/port or path, dbid, use_tls, password_path
 //	instance_map                      main first, then every process that must be reached, by name
 //	stream_writers                    catalogue stream order, main rendered as "master"
@@ -59,6 +59,8 @@ type MainProcess struct {
 	ReplicationPath string
 	// HTTPPort is the main process's client/federation listener (only checked for clashes).
 	HTTPPort int
+	// MetricsPort adds a metrics listener to the main process's listeners (0: none).
+	MetricsPort int
 	// BindAddresses of the replication listener; empty means Synapse's default (all interfaces).
 	BindAddresses []string
 }
@@ -301,6 +303,13 @@ func (s *sharedView) checkMain(ps *Problems) {
 	if m.HTTPPort != 0 && !validPort(m.HTTPPort) {
 		ps.Add("main.http_port", "Invalid Port", "main.http_port is %d; a TCP port is between 1 and 65535.", m.HTTPPort)
 	}
+	if m.MetricsPort != 0 && !validPort(m.MetricsPort) {
+		ps.Add("main.metrics_port", "Invalid Port", "main.metrics_port is %d; a TCP port is between 1 and 65535.", m.MetricsPort)
+	}
+	if m.MetricsPort != 0 && (m.MetricsPort == m.HTTPPort || m.MetricsPort == m.ReplicationPort) {
+		ps.Add("main.metrics_port", "Port Already In Use",
+			"main.metrics_port is %d, which the main process's HTTP or replication listener already uses; the metrics listener needs a port of its own. Pick another main.metrics_port.", m.MetricsPort)
+	}
 	// Paths and hosts: the worker resource's checks, on these attributes.
 	for _, f := range [][2]string{{"main.replication_path", m.ReplicationPath}, {"replication_secret_path", s.cfg.ReplicationSecretPath}} {
 		if f[1] != "" {
@@ -393,6 +402,9 @@ func (s *sharedView) checkAddresses(ps *Problems) {
 	}
 	if m.ReplicationPath != "" {
 		uses = append(uses, addrUse{"unix " + m.ReplicationPath, MainWriter, "main.replication_path", "replication socket"})
+	}
+	if m.Host != "" && validPort(m.MetricsPort) && m.MetricsPort != m.HTTPPort && m.MetricsPort != m.ReplicationPort {
+		uses = append(uses, addrUse{"tcp " + net.JoinHostPort(m.Host, strconv.Itoa(m.MetricsPort)), MainWriter, "main.metrics_port", "metrics listener"})
 	}
 	for i, w := range s.cfg.Workers {
 		var own []addrUse
@@ -980,8 +992,15 @@ func (s *sharedView) instanceMap() (map[string]InstanceMapEntry, []string) {
 func (s *sharedView) fragment() *yaml.Node {
 	root := yamlMap()
 	mp := s.cfg.Main
+	var listeners []*yaml.Node
 	if mp.ReplicationPort != 0 || mp.ReplicationPath != "" {
-		yamlAppend(root, "listeners", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{ListenerNode(s.replicationListener())}})
+		listeners = append(listeners, ListenerNode(s.replicationListener()))
+	}
+	if mp.MetricsPort != 0 {
+		listeners = append(listeners, ListenerNode(Listener{Type: "metrics", Port: mp.MetricsPort, BindAddresses: mp.BindAddresses}))
+	}
+	if len(listeners) > 0 {
+		yamlAppend(root, "listeners", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: listeners})
 	}
 	if r := s.cfg.Redis; r != nil {
 		rn := yamlMap("enabled", yamlBool(true))
@@ -1123,7 +1142,7 @@ func mergeFragment(user, frag *yaml.Node) (*yaml.Node, []string, error) {
 			for _, l := range val.Content {
 				found, clash := findListener(cur, l)
 				if clash != "" {
-					return nil, nil, fmt.Errorf("a listener in the file already uses %s for something other than replication; move it or change main.replication_port/replication_path", clash)
+					return nil, nil, fmt.Errorf("a listener in the file already uses %s for something else than the fleet's %s listener; move it or change main's port there", clash, listenerKind(l))
 				}
 				if !found {
 					cur.Content = append(cur.Content, deepCopy(l))
@@ -1158,7 +1177,7 @@ func findListener(list, l *yaml.Node) (found bool, clash string) {
 		if !samePort && !samePath {
 			continue
 		}
-		if have["type"] == "http" && servesReplication(have["resources"]) {
+		if have["type"] == want["type"] && (want["type"] != "http" || servesReplication(have["resources"])) {
 			return true, ""
 		}
 		if samePort {
@@ -1170,6 +1189,15 @@ func findListener(list, l *yaml.Node) (found bool, clash string) {
 }
 
 func servesReplication(res any) bool { return servesResource(res, "replication") }
+
+// listenerKind names a fragment listener for messages: "replication" or "metrics".
+func listenerKind(l *yaml.Node) string {
+	var m map[string]any
+	if l.Decode(&m) == nil && m["type"] == "metrics" {
+		return "metrics"
+	}
+	return "replication"
+}
 
 // servesResource reports whether a decoded listener `resources` list serves the resource.
 func servesResource(res any, name string) bool {

@@ -59,6 +59,7 @@ type sharedMainModel struct {
 	ReplicationPort types.Number `tfsdk:"replication_port"`
 	ReplicationPath types.String `tfsdk:"replication_path"`
 	HTTPPort        types.Number `tfsdk:"http_port"`
+	MetricsPort     types.Number `tfsdk:"metrics_port"`
 	BindAddresses   types.List   `tfsdk:"bind_addresses"`
 }
 
@@ -117,8 +118,11 @@ func sharedConfigSchemaV1() schema.Schema {
 					MarkdownDescription: "Unix socket of the main process's replication listener, instead of `replication_port`."},
 				"http_port": schema.NumberAttribute{Optional: true,
 					MarkdownDescription: "Port of the main process's client/federation listener, the routing table's `main.port`: checked against clashes with the replication listener and the workers, and against the client listener of `homeserver_yaml`, which must be on this port."},
+				"metrics_port": schema.NumberAttribute{Optional: true,
+					MarkdownDescription: "Port of a `metrics` listener for the main process, rendered into `listeners` after the replication listener " +
+						"(bound to `bind_addresses`). Synapse starts it only with `enable_metrics: true` in `homeserver_yaml`, which is a warning otherwise."},
 				"bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-					MarkdownDescription: "Addresses the replication listener binds. Unset means Synapse's default (`::` and `0.0.0.0`, every interface), " +
+					MarkdownDescription: "Addresses the replication listener (and the metrics listener) binds. Unset means Synapse's default (`::` and `0.0.0.0`, every interface), " +
 						"which is an error without a replication secret; bind `127.0.0.1` or `::1` when the workers share the host."},
 			},
 		},
@@ -157,7 +161,7 @@ func sharedConfigSchemaV1() schema.Schema {
 				"(`worker_replication_host`, `worker_replication_http_port`, `worker_replication_port`, `worker_app`, `start_pushers`/`send_federation` " +
 				"while workers do that duty, `update_user_directory`, `notify_appservices`, an sqlite3 database) are errors with the migration in the message."},
 		"config_yaml": schema.StringAttribute{Computed: true,
-			MarkdownDescription: "The shared fragment, in this key order: `listeners` (the main process's replication listener), `redis`, `instance_map`, " +
+			MarkdownDescription: "The shared fragment, in this key order: `listeners` (the main process's replication listener, then its metrics listener with `main.metrics_port`), `redis`, `instance_map`, " +
 				"`stream_writers`, `pusher_instances`, `federation_sender_instances`, the single duty options, `outbound_federation_restricted_to`, " +
 				"`enable_media_repo: false` (with a media worker), `worker_replication_secret_path`. The main process is `master` in lists and `main` in `instance_map`. " +
 				"Loaded as a separate `--config-path` after homeserver.yaml, its `listeners` would replace the main process's listeners (shallow merge): use `merged_yaml` for the main process."},
@@ -329,12 +333,14 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 		known = known && isKnown(mm.Host, mm.ReplicationPath, mm.BindAddresses)
 		replPort, ok1 := portValue(mm.ReplicationPort, path.Root("main").AtName("replication_port"), "main.replication_port", diags)
 		httpPort, ok2 := portValue(mm.HTTPPort, path.Root("main").AtName("http_port"), "main.http_port", diags)
-		known = known && ok1 && ok2
+		metricsPort, ok3 := portValue(mm.MetricsPort, path.Root("main").AtName("metrics_port"), "main.metrics_port", diags)
+		known = known && ok1 && ok2 && ok3
 		cfg.Main = fleet.MainProcess{
 			Host:            mm.Host.ValueString(),
 			ReplicationPort: replPort,
 			ReplicationPath: mm.ReplicationPath.ValueString(),
 			HTTPPort:        httpPort,
+			MetricsPort:     metricsPort,
 			BindAddresses:   stringsOf(ctx, mm.BindAddresses, diags),
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // hsClientOn is a homeserver.yaml whose client listener is on port.
@@ -152,4 +154,21 @@ resource "synapse_routing_table" "edge" {
 	if strings.Contains(out, "Error:") {
 		t.Errorf("warnings only, yet the plan has errors:\n%s", out)
 	}
+}
+
+// main.metrics_port is rendered: a metrics listener after the replication listener.
+func TestSharedConfigMainMetricsPort(t *testing.T) {
+	config := strings.Replace(sharedConfig(`redis = { host = "127.0.0.1" }`), `http_port = 8008,`, `http_port = 8008, metrics_port = 9100,`, 1)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(sharedAddr, tfjsonpath.New("config_yaml"), yamlCheck(func(m map[string]any) error {
+					return expectKey(m, "listeners", "[map[bind_addresses:[127.0.0.1] port:9093 resources:[map[compress:false names:[replication]]] type:http] "+
+						"map[bind_addresses:[127.0.0.1] port:9100 type:metrics]]")
+				})),
+			},
+		}},
+	})
 }
