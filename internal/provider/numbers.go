@@ -55,7 +55,11 @@ func numberValue(v types.Number, p path.Path, name, summary, rule string, diags 
 	}
 	n, ok := wholeNumber(v)
 	if !ok {
-		diags.AddAttributeError(p, summary, fmt.Sprintf("%s is %s; %s. Write the number without a fraction.", name, numberText(v), rule))
+		fix := "Write the number without a fraction."
+		if f := v.ValueBigFloat(); f != nil && f.IsInt() {
+			fix = "Use a number in that range."
+		}
+		diags.AddAttributeError(p, summary, fmt.Sprintf("%s is %s; %s. %s", name, numberText(v), rule, fix))
 		return 0, false
 	}
 	return n, true
