@@ -81,8 +81,8 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 
 # Routes, first match wins: a rule only fires while MX_POOL is unset.
 `, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodySize<<20, bearerPattern)
-	for i, r := range t.Routes {
-		fmt.Fprintf(&s, "# routes[%d] %s\nRewriteCond %%{ENV:MX_POOL} ^$\n", i, commentSafe(r.Group))
+	for _, r := range t.Routes {
+		fmt.Fprintf(&s, "# %s\nRewriteCond %%{ENV:MX_POOL} ^$\n", commentSafe(r.Group))
 		if len(r.Methods) > 0 {
 			fmt.Fprintf(&s, "RewriteCond %%{REQUEST_METHOD} ^(?:%s)$\n", strings.Join(r.Methods, "|"))
 		}

@@ -1,10 +1,13 @@
 package proxy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -57,8 +60,9 @@ request_header X-Mx-Room {mx_room}
 
 # Routes, first match wins (named matchers keep their written order).
 `, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
+	names := caddyMatcherNames(t.Routes)
 	for i, r := range t.Routes {
-		fmt.Fprintf(&s, "# routes[%d] %s\n@mx_r%d {\n\tpath_regexp %s\n", i, commentSafe(r.Group), i, r.Pattern)
+		fmt.Fprintf(&s, "# %s\n@%s {\n\tpath_regexp %s\n", commentSafe(r.Group), names[i], r.Pattern)
 		if len(r.Methods) > 0 {
 			fmt.Fprintf(&s, "\tmethod %s\n", strings.Join(r.Methods, " "))
 		}
@@ -72,7 +76,7 @@ request_header X-Mx-Room {mx_room}
 				fmt.Fprintf(&s, "\texpression `%[1]s == \"\" || %[1]s.startsWith(\",\")`\n", v)
 			}
 		}
-		fmt.Fprintf(&s, "}\nhandle @mx_r%d {\n", i)
+		fmt.Fprintf(&s, "}\nhandle @%s {\n", names[i])
 		writeCaddyProxy(&s, pools[r.Pool], "\t")
 		s.WriteString("}\n")
 	}
@@ -209,6 +213,26 @@ func caddySpreadWarnings(t routing.Table) []string {
 			sort.Strings(parts)
 			out = append(out, fmt.Sprintf("pool %s (%s): Caddy 2.6.2 would spread %d keys unevenly over its members (%s) because their addresses differ only in their last characters; give the members ports whose endings differ more (e.g. 8101, 8222, 8343) or use Caddy 2.7 or later", p.Name, p.Strategy, caddySpreadSamples, strings.Join(parts, ", ")))
 		}
+	}
+	return out
+}
+
+// caddyMatcherNames names each route's matcher after its identity (routing.RouteKeys), not its
+// position, so adding a route leaves every other matcher's lines alone. Twelve hex digits of
+// SHA-256: a clash among a table's hundred-odd keys would need a 2^-48 coincidence, and it
+// still renders correctly (the later one gets its index appended).
+func caddyMatcherNames(routes []routing.Route) []string {
+	keys := routing.RouteKeys(routes)
+	out := make([]string, len(keys))
+	seen := make(map[string]bool, len(keys))
+	for i, k := range keys {
+		sum := sha256.Sum256([]byte(k))
+		n := "mx_" + hex.EncodeToString(sum[:6])
+		if seen[n] {
+			n += "_" + strconv.Itoa(i)
+		}
+		seen[n] = true
+		out[i] = n
 	}
 	return out
 }

@@ -40,7 +40,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 		fmt.Fprintf(&s, "    http-request set-var(txn.mx_q_%[1]s) url_param(%[1]s)\n    acl mx_q_%[1]s var(txn.mx_q_%[1]s) -m reg .\n", p)
 	}
 	s.WriteString("    # Routes, first match wins.\n")
-	for i, r := range t.Routes {
+	for _, r := range t.Routes {
 		cond := fmt.Sprintf("{ path,url_dec -m reg '%s' }", r.Pattern)
 		if len(r.Methods) > 0 {
 			cond += " { method " + strings.Join(r.Methods, " ") + " }"
@@ -52,7 +52,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 			}
 			cond += fmt.Sprintf(" %smx_q_%s", neg, r.Query.Param)
 		}
-		fmt.Fprintf(&s, "    use_backend %s if %s # routes[%d] %s\n", haproxyBackend(r.Pool), cond, i, commentSafe(r.Group))
+		fmt.Fprintf(&s, "    use_backend %s if %s # %s\n", haproxyBackend(r.Pool), cond, commentSafe(r.Group))
 	}
 	fmt.Fprintf(&s, "    use_backend %s\n", haproxyBackend(routing.MainPool))
 
@@ -143,6 +143,13 @@ func haproxyCertificate(o Options) (suffix string, delExt bool, warning string) 
 	return suffix, false, fmt.Sprintf("HAProxy 2.6 cannot load the TLS key %s: it reads the key from the certificate file %s itself or from %s; "+
 		"concatenate certificate and key into one file and set both paths to it, or store the key under one of those names",
 		key, crt, names)
+}
+
+// HAProxyTLSKeyProblem says why HAProxy 2.6 cannot load the TLS key of o (and how to fix it),
+// or "" when it can or o has no TLS: the standalone configuration then does not start.
+func HAProxyTLSKeyProblem(o Options) string {
+	_, _, problem := haproxyCertificate(o)
+	return problem
 }
 
 func haproxyBackend(pool string) string { return "mx_" + pool }

@@ -248,7 +248,7 @@ func writeNginxSelection(h *strings.Builder, t routing.Table) {
 		fmt.Fprintf(h, "map $uri %s {\n", name)
 		for _, ri := range routesOf[name] {
 			r := t.Routes[ri]
-			fmt.Fprintf(h, "    \"~%s\" %s; # routes[%d] %s\n", r.Pattern, nginxUpstream(r.Pool), ri, commentSafe(r.Group))
+			fmt.Fprintf(h, "    \"~%s\" %s; # %s\n", r.Pattern, nginxUpstream(r.Pool), commentSafe(r.Group))
 		}
 		fmt.Fprintf(h, "    default %s;\n}\n", nginxUpstream(routing.MainPool))
 	}

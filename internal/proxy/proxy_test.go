@@ -357,7 +357,8 @@ func FuzzRender(f *testing.F) {
 			// As a pattern.
 			withPattern := mutate(func(t *routing.Table) { t.Routes[7].Pattern = s })
 			if got, err := render(withPattern, goldenOptions); err == nil {
-				base, err := render(mutate(func(t *routing.Table) { t.Routes[7].Pattern = marker }), goldenOptions)
+				withMarker := mutate(func(t *routing.Table) { t.Routes[7].Pattern = marker })
+				base, err := render(withMarker, goldenOptions)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -365,7 +366,12 @@ func FuzzRender(f *testing.F) {
 				if p == Apache {
 					want = apacheRulePattern(s)
 				}
-				if strings.ReplaceAll(base.Full, marker, want) != got.Full {
+				expected := strings.ReplaceAll(base.Full, marker, want)
+				if p == Caddy {
+					// The route's matcher is named after its identity, which holds the pattern.
+					expected = strings.ReplaceAll(expected, caddyMatcherNames(withMarker.Routes)[7], caddyMatcherNames(withPattern.Routes)[7])
+				}
+				if expected != got.Full {
 					t.Fatalf("%s: pattern %q changed the configuration beyond its own place", p, s)
 				}
 			}

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -208,5 +209,23 @@ func BenchmarkMatch(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Match(tab, reqs[i%len(reqs)])
+	}
+}
+
+func TestRouteKeys(t *testing.T) {
+	routes := []Route{
+		{Pattern: "^/sync$", Methods: []string{"GET", "HEAD"}, Query: &QueryCondition{Param: "since", Present: true}, Pool: "synchrotron"},
+		{Pattern: "^/sync$", Methods: []string{"GET", "HEAD"}, Query: &QueryCondition{Param: "since"}, Pool: "initial_synchrotron"},
+		{Pattern: "^/a$", Pool: "p"},
+		{Pattern: "^/a$", Pool: "q"},
+		{Pattern: "^/a$", Pool: "r"},
+	}
+	want := []string{"GET,HEAD ^/sync$ ?since", "GET,HEAD ^/sync$ !?since", "* ^/a$", "* ^/a$ #2", "* ^/a$ #3"}
+	if got := RouteKeys(routes); !reflect.DeepEqual(got, want) {
+		t.Errorf("RouteKeys = %q, want %q", got, want)
+	}
+	// A key does not depend on the route's position or pool.
+	if a, b := RouteKeys(routes[2:3])[0], (Route{Pattern: "^/a$", Pool: "other"}).Key(); a != b {
+		t.Errorf("key of the same route differs: %q vs %q", a, b)
 	}
 }

@@ -17,6 +17,11 @@
 // It never imports terraform-plugin-framework.
 package routing
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Strategy is how a pool picks a member for a request.
 type Strategy string
 
@@ -101,4 +106,41 @@ type Result struct {
 	// Key is the member-selection key (user key, room ID, source IP); empty for round robin
 	// and single.
 	Key string
+}
+
+// Key is the route's identity, stable when other routes are added or removed: its methods
+// ("*" for every method), its pattern and its query condition, e.g.
+// `GET,HEAD ^/_matrix/client/(r0|v3)/sync$ ?since` (`!?since` for "absent or empty"). Two
+// routes of one table never share a key: RouteKeys makes them unique.
+func (r Route) Key() string {
+	m := "*"
+	if len(r.Methods) > 0 {
+		m = strings.Join(r.Methods, ",")
+	}
+	k := m + " " + r.Pattern
+	if r.Query != nil {
+		if r.Query.Present {
+			k += " ?" + r.Query.Param
+		} else {
+			k += " !?" + r.Query.Param
+		}
+	}
+	return k
+}
+
+// RouteKeys returns every route's Key, in table order; a key a route already took gets the
+// suffix " #2", " #3"... in order (a table Compile builds has none: such a route would be
+// shadowed).
+func RouteKeys(routes []Route) []string {
+	out := make([]string, len(routes))
+	seen := make(map[string]int, len(routes))
+	for i, r := range routes {
+		k := r.Key()
+		seen[k]++
+		if n := seen[k]; n > 1 {
+			k += " #" + strconv.Itoa(n)
+		}
+		out[i] = k
+	}
+	return out
 }
