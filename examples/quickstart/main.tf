@@ -62,39 +62,44 @@ variable "stream_writers" {
   }
 }
 
+# Every for_each here iterates over names only (toset(keys(...))) and looks the rest up by
+# name: Terraform evaluates a for_each expression once per instance, so iterating over whole
+# objects costs time that grows with the square of the fleet.
 resource "synapse_worker" "all" {
-  for_each = var.workers
+  for_each = toset(keys(var.workers))
 
   name             = each.key
-  roles            = each.value.roles
+  roles            = var.workers[each.key].roles
   host             = var.host
-  http_port        = each.value.http_port
-  replication_port = each.value.replication_port
+  http_port        = var.workers[each.key].http_port
+  replication_port = var.workers[each.key].replication_port
   # Listen on the fleet's address only: replication without a secret must stay on loopback.
   bind_addresses = [var.host]
 }
 
 resource "synapse_stream_writer" "all" {
-  for_each = var.stream_writers
+  for_each = toset(keys(var.stream_writers))
 
   stream = each.key
   # Through synapse_worker so Terraform orders them, and a writer that is not a worker fails here.
-  writers = [for name in each.value : name == "main" ? name : synapse_worker.all[name].name]
+  writers = [for name in var.stream_writers[each.key] : name == "main" ? name : synapse_worker.all[name].name]
 }
 
 resource "local_file" "worker" {
-  for_each = synapse_worker.all
+  for_each = toset(keys(var.workers))
 
-  filename        = "${local.root}${each.value.config_path}"
-  content         = each.value.config_yaml
+  filename        = "${local.root}${synapse_worker.all[each.key].config_path}"
+  content         = synapse_worker.all[each.key].config_yaml
   file_permission = "0644"
 }
 
+# Each worker's log config (at its log_config_path): the provider's template for the worker's
+# name and log level.
 resource "local_file" "worker_log_config" {
-  for_each = synapse_worker.all
+  for_each = toset(keys(var.workers))
 
-  filename        = "${local.root}${each.value.log_config_path}"
-  content         = each.value.log_config_yaml
+  filename        = "${local.root}${synapse_worker.all[each.key].log_config_path}"
+  content         = provider::synapse::worker_log_config(each.key, synapse_worker.all[each.key].log_level)
   file_permission = "0644"
 }
 
@@ -110,7 +115,7 @@ resource "synapse_shared_config" "fleet" {
     # Workers share the host: bind the main process's replication listener to that address only.
     bind_addresses = [var.host]
   }
-  workers         = values(synapse_worker.all)
+  workers         = synapse_worker.all
   stream_writers  = values(synapse_stream_writer.all)
   redis           = { host = var.host, port = 6379 }
   database_engine = "psycopg2"
@@ -158,13 +163,16 @@ resource "local_file" "shared_fragment" {
   file_permission = "0644"
 }
 
-# The reverse proxy: one routing table, rendered for four proxies. Sync is sticky per user,
-# federation transactions per source address, and GET-only routes split by method.
+# The reverse proxy: one routing table, rendered as a standalone configuration for each of the
+# four proxies (a real fleet sets proxies = ["nginx"] or whichever it runs). Sync is sticky per
+# user, federation transactions per source address, and GET-only routes split by method.
 resource "synapse_routing_table" "fleet" {
   main           = { host = var.host, port = 8008 }
-  workers        = values(synapse_worker.all)
+  workers        = synapse_worker.all
   stream_writers = values(synapse_stream_writer.all)
   listen         = { address = var.host, port = 8080, server_name = "example.org" }
+  proxies        = ["nginx", "haproxy", "caddy", "apache"]
+  forms          = ["config"]
 }
 
 locals {
@@ -177,10 +185,10 @@ locals {
 }
 
 resource "local_file" "proxy" {
-  for_each = local.proxy_files
+  for_each = toset(keys(local.proxy_files))
 
   filename        = "${path.module}/out/proxy/${each.key}"
-  content         = each.value
+  content         = local.proxy_files[each.key]
   file_permission = "0644"
 }
 
@@ -197,7 +205,7 @@ output "files" {
 output "routes" {
   description = "How many routes the proxy table holds, per pool."
   value = {
-    for p in synapse_routing_table.fleet.pools : p.name => length([for r in synapse_routing_table.fleet.routes : r if r.pool == p.name])
+    for name, p in synapse_routing_table.fleet.pools : name => length([for r in synapse_routing_table.fleet.routes : r if r.pool == name])
   }
 }
 

@@ -35,7 +35,7 @@ resource "synapse_shared_config" "this" {
     http_port        = 8008
     bind_addresses   = ["127.0.0.1"]
   }
-  workers        = [synapse_worker.federation_sender1, synapse_worker.persister1]
+  workers        = { federation_sender1 = synapse_worker.federation_sender1, persister1 = synapse_worker.persister1 }
   stream_writers = [synapse_stream_writer.events]
   redis          = { host = "127.0.0.1", port = 6379 }
 

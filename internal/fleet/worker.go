@@ -705,6 +705,19 @@ func ListenerNode(l Listener) *yaml.Node {
 
 // logConfigDocument is a Python logging dictConfig writing to the console (journald or the
 // container runtime collects it), with Synapse's request context in every line.
+// RenderWorkerLogConfig is the log config of worker name at level (what RenderWorker puts in
+// LogConfigYAML), with the problems of name and level.
+func RenderWorkerLogConfig(c *catalog.Catalog, name, level string) (string, Problems) {
+	ps := ValidateWorkerName(attrName, name)
+	if !c.IsLogLevel(level) {
+		ps.Add(attrLogLevel, sumLogLevel, "log_level %q is not a Python logging level; use one of %s (upper case).", level, quoted(c.LogLevels))
+	}
+	if ps.HasErrors() {
+		return "", ps
+	}
+	return encodeYAML(logConfigDocument(Worker{Name: name, LogLevel: level})), ps
+}
+
 func logConfigDocument(w Worker) *yaml.Node {
 	return yamlMap(
 		"version", yamlInt(1),

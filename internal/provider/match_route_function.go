@@ -35,8 +35,8 @@ func (f *matchRouteFunction) Definition(_ context.Context, _ function.Definition
 	resp.Definition = function.Definition{
 		Summary: "Where a request goes in a synapse_routing_table.",
 		MarkdownDescription: "Applies the reference semantics every rendered proxy configuration follows to one request: " +
-			"the first route whose pattern matches the %-decoded path, whose methods include the method (exactly; `HEAD` is " +
-			"listed where meant) and whose query condition holds; else pool `main`. Returns the pool, the route's index " +
+			"the first route (by `order`) whose pattern matches the %-decoded path, whose methods include the method (exactly; `HEAD` is " +
+			"listed where meant) and whose query condition holds; else pool `main`. Returns the pool, the route's `order` " +
 			"(`-1` for the fallback), the pool's strategy and the member-selection key: for `user`, the access token of " +
 			"`Authorization: Bearer <token>` (else the `" + routing.AccessTokenParam + "` query parameter), reduced to its " +
 			"localpart part for `syt_` tokens; for `room`, the room ID or alias in the path; for `source_ip`, the first " +
@@ -44,8 +44,8 @@ func (f *matchRouteFunction) Definition(_ context.Context, _ function.Definition
 			"round robin). It takes no `synapse_version`: the routes already hold what the table's release decided, so the " +
 			"same function serves tables of every release.",
 		Parameters: []function.Parameter{
-			function.ListParameter{Name: "routes", ElementType: types.ObjectType{AttrTypes: routeAttrTypes},
-				MarkdownDescription: "The `routes` attribute of a `synapse_routing_table`."},
+			function.MapParameter{Name: "routes", ElementType: types.ObjectType{AttrTypes: routeAttrTypes},
+				MarkdownDescription: "The `routes` attribute of a `synapse_routing_table` (a map keyed by route identity; each route's `order` says where it stands in the first-match order)."},
 			function.StringParameter{Name: "method", MarkdownDescription: "The HTTP method, e.g. `GET`."},
 			function.StringParameter{Name: "path",
 				MarkdownDescription: "The request target as sent: a %-encoded path, optionally followed by `?` and the query string."},
@@ -58,7 +58,7 @@ func (f *matchRouteFunction) Definition(_ context.Context, _ function.Definition
 
 func (f *matchRouteFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
 	var (
-		routes  []routeModel
+		routes  map[string]routeModel
 		method  string
 		target  string
 		headers map[string]string
@@ -91,6 +91,7 @@ func (f *matchRouteFunction) Run(ctx context.Context, req function.RunRequest, r
 
 // routeModel is one element of a `routes` value.
 type routeModel struct {
+	Order        types.Int64  `tfsdk:"order"`
 	Pattern      types.String `tfsdk:"pattern"`
 	Methods      []string     `tfsdk:"methods"`
 	QueryParam   types.String `tfsdk:"query_param"`
@@ -100,15 +101,26 @@ type routeModel struct {
 	Strategy     types.String `tfsdk:"strategy"`
 }
 
-// tableFromRoutes rebuilds a routing table from `routes`: the pools' strategies ride on the
-// routes; the main pool (the fallback) has strategy single.
-func tableFromRoutes(routes []routeModel) (routing.Table, error) {
+// tableFromRoutes rebuilds a routing table from `routes`, in `order`: the pools' strategies ride
+// on the routes; the main pool (the fallback) has strategy single. The orders must be 0..n-1,
+// each once, as synapse_routing_table writes them.
+func tableFromRoutes(routes map[string]routeModel) (routing.Table, error) {
 	t := routing.Table{Pools: []routing.Pool{{Name: routing.MainPool, Strategy: routing.Single}}}
+	keys := make([]string, len(routes))
+	for k, rm := range routes {
+		o := rm.Order.ValueInt64()
+		if rm.Order.IsNull() || o < 0 || o >= int64(len(routes)) || keys[o] != "" {
+			return t, fmt.Errorf("routes[%q].order is %s; the orders of %d routes must be 0 to %d, each once: pass the routes attribute of a synapse_routing_table",
+				k, rm.Order.String(), len(routes), len(routes)-1)
+		}
+		keys[o] = k
+	}
 	seen := map[string]routing.Strategy{routing.MainPool: routing.Single}
-	for i, rm := range routes {
+	for _, k := range keys {
+		rm := routes[k]
 		rt := routing.Route{Pattern: rm.Pattern.ValueString(), Methods: rm.Methods, Pool: rm.Pool.ValueString(), Group: rm.Group.ValueString()}
 		if rt.Pool == "" {
-			return t, fmt.Errorf("routes[%d].pool is empty; pass the routes attribute of a synapse_routing_table", i)
+			return t, fmt.Errorf("routes[%q].pool is empty; pass the routes attribute of a synapse_routing_table", k)
 		}
 		if !rm.QueryParam.IsNull() && rm.QueryParam.ValueString() != "" {
 			rt.Query = &routing.QueryCondition{Param: rm.QueryParam.ValueString(), Present: rm.QueryPresent.ValueBool()}
@@ -118,10 +130,10 @@ func tableFromRoutes(routes []routeModel) (routing.Table, error) {
 			s = routing.RoundRobin
 		}
 		if !routing.IsStrategy(s) {
-			return t, fmt.Errorf("routes[%d].strategy is %q; use one of: %s", i, s, strings.Join(strategyNames(), ", "))
+			return t, fmt.Errorf("routes[%q].strategy is %q; use one of: %s", k, s, strings.Join(strategyNames(), ", "))
 		}
 		if prev, ok := seen[rt.Pool]; ok && prev != s && rt.Pool != routing.MainPool {
-			return t, fmt.Errorf("routes[%d] gives pool %q strategy %q, an earlier route %q; one pool has one strategy", i, rt.Pool, s, prev)
+			return t, fmt.Errorf("routes[%q] gives pool %q strategy %q, an earlier route %q; one pool has one strategy", k, rt.Pool, s, prev)
 		}
 		if _, ok := seen[rt.Pool]; !ok {
 			seen[rt.Pool] = s

@@ -19,13 +19,13 @@ func matchResult(pool, key string, route int64, strategy string) knownvalue.Chec
 // computes them).
 const handRoutes = `
 locals {
-  routes = [
-    { pattern = "^/_matrix/client/(r0|v3)/sync$", methods = [], query_param = "since", query_present = false, pool = "initial_synchrotron", group = "Sync requests", strategy = "user" },
-    { pattern = "^/_matrix/client/(r0|v3)/sync$", methods = [], query_param = null, query_present = null, pool = "synchrotron", group = "Sync requests", strategy = "user" },
-    { pattern = "^/_matrix/federation/v1/send/", methods = [], query_param = null, query_present = null, pool = "federation_inbound", group = "Inbound federation", strategy = "source_ip" },
-    { pattern = "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send", methods = [], query_param = null, query_present = null, pool = "event_creator", group = "Event sending requests", strategy = "room" },
-    { pattern = "^/_matrix/client/(api/v1|r0|v3|unstable)/pushrules/", methods = ["GET", "HEAD"], query_param = null, query_present = null, pool = "client_reader", group = "Push rules requests", strategy = "round_robin" },
-  ]
+  routes = {
+    "* ^/_matrix/client/(r0|v3)/sync$ !?since" = { order = 0, pattern = "^/_matrix/client/(r0|v3)/sync$", methods = [], query_param = "since", query_present = false, pool = "initial_synchrotron", group = "Sync requests", strategy = "user" },
+    "* ^/_matrix/client/(r0|v3)/sync$" = { order = 1, pattern = "^/_matrix/client/(r0|v3)/sync$", methods = [], query_param = null, query_present = null, pool = "synchrotron", group = "Sync requests", strategy = "user" },
+    "* ^/_matrix/federation/v1/send/" = { order = 2, pattern = "^/_matrix/federation/v1/send/", methods = [], query_param = null, query_present = null, pool = "federation_inbound", group = "Inbound federation", strategy = "source_ip" },
+    "* ^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send" = { order = 3, pattern = "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/send", methods = [], query_param = null, query_present = null, pool = "event_creator", group = "Event sending requests", strategy = "room" },
+    "GET,HEAD ^/_matrix/client/(api/v1|r0|v3|unstable)/pushrules/" = { order = 4, pattern = "^/_matrix/client/(api/v1|r0|v3|unstable)/pushrules/", methods = ["GET", "HEAD"], query_param = null, query_present = null, pool = "client_reader", group = "Push rules requests", strategy = "round_robin" },
+  }
 }
 `
 
@@ -43,9 +43,16 @@ output "bad" {
 			{
 				Config: `
 output "bad" {
-  value = provider::synapse::match_route([{ pattern = "^/", methods = [], query_param = null, query_present = null, pool = "x", group = "", strategy = "sticky" }], "GET", "/", null)
+  value = provider::synapse::match_route({ r = { order = 0, pattern = "^/", methods = [], query_param = null, query_present = null, pool = "x", group = "", strategy = "sticky" } }, "GET", "/", null)
 }`,
 				ExpectError: expectErr("Invalid function argument", "sticky"),
+			},
+			{
+				Config: `
+output "bad" {
+  value = provider::synapse::match_route({ a = { order = 0, pattern = "^/a", methods = [], query_param = null, query_present = null, pool = "x", group = "", strategy = "single" }, b = { order = 0, pattern = "^/b", methods = [], query_param = null, query_present = null, pool = "x", group = "", strategy = "single" } }, "GET", "/", null)
+}`,
+				ExpectError: expectErr("Invalid function argument", "must be 0 to 1, each once"),
 			},
 			{
 				Config: handRoutes + `

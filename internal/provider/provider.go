@@ -123,6 +123,7 @@ func (p *synapseProvider) Functions(_ context.Context) []func() function.Functio
 	return []func() function.Function{
 		// functions register here, one line each
 		NewMatchRouteFunction,
+		NewWorkerLogConfigFunction,
 	}
 }
 

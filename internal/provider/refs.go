@@ -1,17 +1,19 @@
 package provider
 
 // Shared glue for resources that take other resources as inputs (`workers =
-// values(synapse_worker.all)`, `stream_writers = [synapse_stream_writer.events]`).
+// synapse_worker.all`, `stream_writers = [synapse_stream_writer.events]`).
 //
 // The nested attributes name only what the fleet-wide resources need, and are all Optional:
 // with Required nested attributes, the `[synapse_worker.a, synapse_worker.b]` form fails
 // validation in framework v1.19, because each element is an unknown object then and its
 // children read as null. Presence is checked in ValidateConfig instead, skipping unknown
-// elements (see checkWorkerRefs / checkStreamWriterRefs).
+// elements (see workerRefs / streamWriterRefs).
 
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -38,18 +40,6 @@ var instanceMapEntryAttrTypes = map[string]attr.Type{
 	"tls":  types.BoolType,
 }
 
-// workerRefModel is one element of a `workers` input.
-type workerRefModel struct {
-	Name                     types.String `tfsdk:"name"`
-	Roles                    types.Set    `tfsdk:"roles"`
-	Host                     types.String `tfsdk:"host"`
-	Upstream                 types.String `tfsdk:"upstream"`
-	HTTPResources            types.List   `tfsdk:"http_resources"`
-	InstanceMapEntry         types.Object `tfsdk:"instance_map_entry"`
-	ReplicationBindAddresses types.List   `tfsdk:"replication_bind_addresses"`
-	SynapseVersion           types.String `tfsdk:"synapse_version"`
-}
-
 // listenerFactAttributes are the `workers` attributes only synapse_shared_config reads (for
 // port clashes across workers and enable_metrics); workerRefs reads them by name when present.
 func listenerFactAttributes() map[string]schema.Attribute {
@@ -68,36 +58,6 @@ func listenerFactAttributes() map[string]schema.Attribute {
 	}
 }
 
-// withoutAttributes is obj without the named attributes, so that one model reads the `workers`
-// elements of resources with and without them.
-func withoutAttributes[T any](ctx context.Context, obj types.Object, drop map[string]T) types.Object {
-	attrTypes, values := obj.AttributeTypes(ctx), obj.Attributes()
-	kt, kv := map[string]attr.Type{}, map[string]attr.Value{}
-	for k, t := range attrTypes {
-		if _, skip := drop[k]; !skip {
-			kt[k] = t
-			if v, ok := values[k]; ok {
-				kv[k] = v
-			}
-		}
-	}
-	if obj.IsNull() || obj.IsUnknown() || len(kv) != len(kt) {
-		return obj
-	}
-	out, d := types.ObjectValue(kt, kv)
-	if d.HasError() {
-		return obj
-	}
-	return out
-}
-
-// refListenerModel is what a `workers` element reads of the worker's listeners override.
-type refListenerModel struct {
-	Type types.String `tfsdk:"type"`
-	Port types.Number `tfsdk:"port"`
-	Path types.String `tfsdk:"path"`
-}
-
 // streamWriterRefModel is one element of a `stream_writers` input.
 type streamWriterRefModel struct {
 	Stream         types.String `tfsdk:"stream"`
@@ -105,44 +65,53 @@ type streamWriterRefModel struct {
 	SynapseVersion types.String `tfsdk:"synapse_version"`
 }
 
-// workerRefsAttribute is the `workers` input of the fleet-wide resources, with more
-// attributes (listenerFactAttributes) where the resource reads them.
-func workerRefsAttribute(purpose string, more map[string]schema.Attribute) schema.ListNestedAttribute {
-	a := workerRefsAttributeBase(purpose)
-	for k, v := range more {
-		a.NestedObject.Attributes[k] = v
+// workerRefsAttribute is the `workers` input of the fleet-wide resources: a map keyed by worker
+// name, so that adding or removing a worker shows in a plan as that worker alone, whatever its
+// position. It names only fields (of workerRefFields), the worker attributes the resource
+// reads: Terraform drops the others of a synapse_worker passed whole, so they never reach the
+// plan or the state.
+func workerRefsAttribute(purpose string, fields ...string) schema.MapNestedAttribute {
+	all := workerRefFields()
+	attrs := make(map[string]schema.Attribute, len(fields))
+	for _, f := range fields {
+		attrs[f] = all[f]
 	}
-	return a
+	return schema.MapNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "The fleet's workers, keyed by worker name: pass the `synapse_worker` resources themselves, e.g. " +
+			"`synapse_worker.all` (with `for_each` over the names), `{ for w in synapse_worker.sync : w.name => w }` (with " +
+			"`count`) or `{ a = synapse_worker.a, b = synapse_worker.b }`. Only the attributes listed here are read; " + purpose,
+		NestedObject: schema.NestedAttributeObject{Attributes: attrs},
+	}
 }
 
-func workerRefsAttributeBase(purpose string) schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{
-		Optional: true,
-		MarkdownDescription: "The fleet's workers: pass the `synapse_worker` resources themselves, e.g. " +
-			"`values(synapse_worker.all)`, `synapse_worker.sync` (with `count`) or `[synapse_worker.a, synapse_worker.b]`. " +
-			"Only the attributes listed here are read; " + purpose,
-		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `name`. Must be set."},
-			"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "The worker's `roles`."},
-			"host": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `host`. Must be set."},
-			"upstream": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener)."},
-			"http_resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "The worker's computed `http_resources`."},
-			"instance_map_entry": schema.SingleNestedAttribute{Optional: true,
-				MarkdownDescription: "The worker's computed `instance_map_entry` (its replication listener).",
-				Attributes: map[string]schema.Attribute{
-					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication host."},
-					"port": schema.NumberAttribute{Optional: true, MarkdownDescription: "Replication port."},
-					"path": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication unix socket path."},
-					"tls":  schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether replication uses TLS."},
-				}},
-			"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
-			"synapse_version": refVersionAttribute("worker"),
-		}},
+// workerRefFields are the synapse_worker attributes a `workers` input may read.
+func workerRefFields() map[string]schema.Attribute {
+	f := map[string]schema.Attribute{
+		"name": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `name`. Defaults to the map key."},
+		"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "The worker's `roles`."},
+		"host": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `host`. Must be set."},
+		"upstream": schema.StringAttribute{Optional: true,
+			MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener)."},
+		"http_resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "The worker's computed `http_resources`."},
+		"instance_map_entry": schema.SingleNestedAttribute{Optional: true,
+			MarkdownDescription: "The worker's computed `instance_map_entry` (its replication listener).",
+			Attributes: map[string]schema.Attribute{
+				"host": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication host."},
+				"port": schema.NumberAttribute{Optional: true, MarkdownDescription: "Replication port."},
+				"path": schema.StringAttribute{Optional: true, MarkdownDescription: "Replication unix socket path."},
+				"tls":  schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether replication uses TLS."},
+			}},
+		"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
+		"synapse_version": refVersionAttribute("worker"),
 	}
+	for k, v := range listenerFactAttributes() {
+		f[k] = v
+	}
+	return f
 }
 
 // streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources.
@@ -169,6 +138,27 @@ func refVersionAttribute(what string) schema.StringAttribute {
 			"(one fleet runs one release). Unset, it is taken to be this resource's."}
 }
 
+// withRefVersion is el with synapse_version set to version when cfg (its configuration) leaves
+// it null; changed says whether it did.
+func withRefVersion(ctx context.Context, cfg, el attr.Value, version types.String, diags *diag.Diagnostics) (attr.Value, bool) {
+	obj, ok := el.(types.Object)
+	cfgObj, cok := cfg.(types.Object)
+	if !ok || !cok || obj.IsNull() || obj.IsUnknown() || cfgObj.IsNull() || cfgObj.IsUnknown() {
+		return el, false
+	}
+	if v, ok := cfgObj.Attributes()["synapse_version"].(types.String); !ok || !v.IsNull() {
+		return el, false
+	}
+	attrs := make(map[string]attr.Value, len(obj.Attributes()))
+	for k, a := range obj.Attributes() {
+		attrs[k] = a
+	}
+	attrs["synapse_version"] = version
+	filled, d := types.ObjectValue(obj.AttributeTypes(ctx), attrs)
+	diags.Append(d...)
+	return filled, true
+}
+
 // fillRefVersions gives every element of a reference list whose configuration leaves
 // synapse_version null the resource's own release (version). Elements are matched by index: a
 // list that is not computed plans as configured, apart from computed nested attributes.
@@ -183,25 +173,9 @@ func fillRefVersions(ctx context.Context, config, plan types.List, version types
 	out := make([]attr.Value, len(elems))
 	changed := false
 	for i, el := range elems {
-		out[i] = el
-		obj, ok := el.(types.Object)
-		cfgObj, cok := cfgElems[i].(types.Object)
-		if !ok || !cok || obj.IsNull() || obj.IsUnknown() || cfgObj.IsNull() || cfgObj.IsUnknown() {
-			continue
-		}
-		v, ok := cfgObj.Attributes()["synapse_version"].(types.String)
-		if !ok || !v.IsNull() {
-			continue
-		}
-		attrs := map[string]attr.Value{}
-		for k, a := range obj.Attributes() {
-			attrs[k] = a
-		}
-		attrs["synapse_version"] = version
-		filled, d := types.ObjectValue(obj.AttributeTypes(ctx), attrs)
-		diags.Append(d...)
-		out[i] = filled
-		changed = true
+		var c bool
+		out[i], c = withRefVersion(ctx, cfgElems[i], el, version, diags)
+		changed = changed || c
 	}
 	if !changed {
 		return plan
@@ -211,113 +185,199 @@ func fillRefVersions(ctx context.Context, config, plan types.List, version types
 	return l
 }
 
+// fillRefVersionsMap is fillRefVersions for a reference map (`workers`): elements match by key.
+func fillRefVersionsMap(ctx context.Context, config, plan types.Map, version types.String, diags *diag.Diagnostics) types.Map {
+	if plan.IsNull() || plan.IsUnknown() || config.IsNull() || config.IsUnknown() {
+		return plan
+	}
+	cfgElems, elems := config.Elements(), plan.Elements()
+	out := make(map[string]attr.Value, len(elems))
+	changed := false
+	for k, el := range elems {
+		out[k] = el
+		if cfg, ok := cfgElems[k]; ok {
+			var c bool
+			out[k], c = withRefVersion(ctx, cfg, el, version, diags)
+			changed = changed || c
+		}
+	}
+	if !changed {
+		return plan
+	}
+	m, d := types.MapValue(plan.ElementType(ctx), out)
+	diags.Append(d...)
+	return m
+}
+
 // checkRefVersions reports passed-in resources on another Synapse release than this resource
 // (version, known): one fleet runs one release. Releases compare by minor version, as the
 // catalogue does ("1.157" and "1.157.1" are the same release for configuration).
-func checkRefVersions(resourceType string, version string, workers, writers types.List, diags *diag.Diagnostics) {
-	check := func(attrName, what string, list types.List, read func(types.Object) (name string, v types.String)) {
-		if list.IsNull() || list.IsUnknown() {
-			return
-		}
-		for i, el := range list.Elements() {
-			obj, ok := el.(types.Object)
-			if !ok || obj.IsNull() || obj.IsUnknown() {
-				continue
-			}
-			name, v := read(obj)
-			if v.IsNull() || v.IsUnknown() || catalog.SameRelease(v.ValueString(), version) {
-				continue
-			}
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("synapse_version"), "Mixed Synapse Versions",
-				fmt.Sprintf("%s[%d] (%s %q) is on Synapse %s, but this %s is on %s: one fleet runs one release. "+
-					"Set the same synapse_version on every resource of the fleet (or on none of them, to use the provider's).",
-					attrName, i, what, name, v.ValueString(), resourceType, version))
-		}
-	}
+func checkRefVersions(resourceType string, version string, workers types.Map, writers types.List, diags *diag.Diagnostics) {
 	// Read by attribute name: the fleet-wide resources take different subsets of a worker.
 	str := func(obj types.Object, name string) types.String {
 		v, _ := obj.Attributes()[name].(types.String)
 		return v
 	}
-	check("workers", "worker", workers, func(obj types.Object) (string, types.String) {
-		return str(obj, "name").ValueString(), str(obj, "synapse_version")
-	})
-	check("stream_writers", "stream", writers, func(obj types.Object) (string, types.String) {
-		return str(obj, "stream").ValueString(), str(obj, "synapse_version")
-	})
+	check := func(at path.Path, label, what string, el attr.Value, nameAttr string) {
+		obj, ok := el.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			return
+		}
+		v := str(obj, "synapse_version")
+		if v.IsNull() || v.IsUnknown() || catalog.SameRelease(v.ValueString(), version) {
+			return
+		}
+		diags.AddAttributeError(at.AtName("synapse_version"), "Mixed Synapse Versions",
+			fmt.Sprintf("%s (%s %q) is on Synapse %s, but this %s is on %s: one fleet runs one release. "+
+				"Set the same synapse_version on every resource of the fleet (or on none of them, to use the provider's).",
+				label, what, str(obj, nameAttr).ValueString(), v.ValueString(), resourceType, version))
+	}
+	if !workers.IsNull() && !workers.IsUnknown() {
+		elems := workers.Elements()
+		for _, k := range sortedStringKeys(elems) {
+			check(path.Root("workers").AtMapKey(k), fmt.Sprintf("workers[%q]", k), "worker", elems[k], "name")
+		}
+	}
+	if !writers.IsNull() && !writers.IsUnknown() {
+		for i, el := range writers.Elements() {
+			check(path.Root("stream_writers").AtListIndex(i), fmt.Sprintf("stream_writers[%d]", i), "stream", el, "stream")
+		}
+	}
 }
 
-// workerRefs converts a `workers` input to domain values. ok is false when any element or
-// needed value is unknown (render later); missing required values are reported as
-// diagnostics on the element (`workers[2].name`).
-func workerRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (refs []fleet.WorkerRef, ok bool) {
-	ok = eachRef(list, attrName, "Missing Worker", "synapse_worker", diags, func(i int, obj types.Object) bool {
-		var m workerRefModel
-		diags.Append(withoutAttributes(ctx, obj, listenerFactAttributes()).As(ctx, &m, objectAsOptions)...)
-		ref := fleet.WorkerRef{}
-		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Upstream.IsUnknown() || m.InstanceMapEntry.IsUnknown() ||
-			hasUnknownElement(m.Roles) || hasUnknownElement(m.HTTPResources) || hasUnknownElement(m.ReplicationBindAddresses) {
-			return false
+// workerRefs converts a `workers` input (a map) to domain values, in key order. ok is false
+// when any element or needed value is unknown (render later); missing required values are
+// reported as diagnostics on the element (`workers["sync1"].host`). Attributes the resource's
+// schema does not name read as null.
+//
+// Values are read straight from the objects' attributes: no reflection, which the framework's
+// As() does per call (a regexp per struct field), on what runs once per worker per plan.
+func workerRefs(ctx context.Context, attrName string, m types.Map, diags *diag.Diagnostics) (refs []fleet.WorkerRef, keys []string, ok bool) {
+	if m.IsUnknown() {
+		return nil, nil, false
+	}
+	ok = true
+	elems := m.Elements()
+	for _, key := range sortedStringKeys(elems) {
+		at := path.Root(attrName).AtMapKey(key)
+		label := fmt.Sprintf("%s[%q]", attrName, key)
+		obj, isObj := elems[key].(types.Object)
+		if !isObj || obj.IsUnknown() {
+			ok = false
+			continue
 		}
-		attrs := obj.Attributes()
-		metricsPort, _ := attrs["metrics_port"].(types.Number)
-		listeners, _ := attrs["listeners"].(types.List)
-		extraConfig, _ := attrs["extra_config"].(types.String)
-		if metricsPort.IsUnknown() || hasUnknownElement(listeners) || extraConfig.IsUnknown() {
-			return false
+		if obj.IsNull() {
+			diags.AddAttributeError(at, "Missing Worker", fmt.Sprintf("%s is null; pass a synapse_worker resource.", label))
+			continue
 		}
-		if m.Name.IsNull() || m.Name.ValueString() == "" {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("name"), "Missing Worker Name",
-				fmt.Sprintf("%s[%d].name is not set; pass a synapse_worker resource, or an object with its name, host and roles.", attrName, i))
+		ref, known := workerRef(ctx, key, obj.Attributes(), at, label, diags)
+		if !known {
+			ok = false
+			continue
 		}
-		if m.Host.IsNull() || m.Host.ValueString() == "" {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("host"), "Missing Worker Host",
-				fmt.Sprintf("%s[%d].host is not set; pass a synapse_worker resource, or an object with its name, host and roles.", attrName, i))
-		}
-		ref.Name = m.Name.ValueString()
-		ref.Host = m.Host.ValueString()
-		ref.Upstream = m.Upstream.ValueString()
-		ref.Roles = stringsOf(ctx, m.Roles, diags)
-		ref.HTTPResources = stringsOf(ctx, m.HTTPResources, diags)
-		ref.ReplicationBindAddresses = stringsOf(ctx, m.ReplicationBindAddresses, diags)
-		if !m.InstanceMapEntry.IsNull() {
-			var e instanceMapEntryModel
-			diags.Append(m.InstanceMapEntry.As(ctx, &e, objectAsOptions)...)
-			if e.Host.IsUnknown() || e.Port.IsUnknown() || e.Path.IsUnknown() || e.TLS.IsUnknown() {
-				return false
-			}
-			port, whole := portValue(e.Port, path.Root(attrName).AtListIndex(i).AtName("instance_map_entry").AtName("port"),
-				fmt.Sprintf("%s[%d].instance_map_entry.port", attrName, i), diags)
-			if !whole {
-				return false // reported
-			}
-			ref.InstanceMap = &fleet.InstanceMapEntry{
-				Host: e.Host.ValueString(), Port: port, Path: e.Path.ValueString(), TLS: e.TLS.ValueBool(),
-			}
-		}
-		at := path.Root(attrName).AtListIndex(i)
-		if mp, whole := portValue(metricsPort, at.AtName("metrics_port"), fmt.Sprintf("%s[%d].metrics_port", attrName, i), diags); mp != 0 {
-			ref.Listeners = append(ref.Listeners, fleet.Listener{Type: "metrics", Port: mp})
-		} else if !whole {
-			return false // reported
-		}
-		if !listeners.IsNull() && listeners.ElementType(ctx) != nil {
-			var ls []refListenerModel
-			diags.Append(listeners.ElementsAs(ctx, &ls, false)...)
-			for j, l := range ls {
-				lp, whole := portValue(l.Port, at.AtName("listeners").AtListIndex(j).AtName("port"),
-					fmt.Sprintf("%s[%d].listeners[%d].port", attrName, i, j), diags)
-				if !whole {
-					return false // reported
-				}
-				ref.Listeners = append(ref.Listeners, fleet.Listener{Type: l.Type.ValueString(), Port: lp, Path: l.Path.ValueString()})
-			}
-		}
-		ref.EnableMetrics = fleet.EnablesMetrics(extraConfig.ValueString())
 		refs = append(refs, ref)
-		return true
-	})
-	return refs, ok
+		keys = append(keys, key)
+	}
+	return refs, keys, ok
+}
+
+// workerIndex is "workers[<i>]" in a problem's path or text.
+var workerIndex = regexp.MustCompile(`\bworkers\[(\d+)\]`)
+
+// rekeyWorkers rewrites the core's positions in the `workers` slice ("workers[2]") as the
+// map keys they came from (`workers["sync1"]`), in paths and texts; keys is workerRefs'.
+func rekeyWorkers(ps fleet.Problems, keys []string) fleet.Problems {
+	re := func(s string) string {
+		return workerIndex.ReplaceAllStringFunc(s, func(m string) string {
+			i, err := strconv.Atoi(workerIndex.FindStringSubmatch(m)[1])
+			if err != nil || i >= len(keys) {
+				return m
+			}
+			return fmt.Sprintf("workers[%q]", keys[i])
+		})
+	}
+	out := make(fleet.Problems, len(ps))
+	for i, p := range ps {
+		p.Path, p.Detail = re(p.Path), re(p.Detail)
+		out[i] = p
+	}
+	return out
+}
+
+// workerRef reads one `workers` element; known is false while a value it needs is unknown (or
+// not a whole-number port, which is reported).
+func workerRef(ctx context.Context, key string, a map[string]attr.Value, at path.Path, label string, diags *diag.Diagnostics) (fleet.WorkerRef, bool) {
+	name, host, upstream, extra := stringAttr(a, "name"), stringAttr(a, "host"), stringAttr(a, "upstream"), stringAttr(a, "extra_config")
+	ime, _ := a["instance_map_entry"].(types.Object)
+	metricsPort, _ := a["metrics_port"].(types.Number)
+	listeners, _ := a["listeners"].(types.List)
+	if name.IsUnknown() || host.IsUnknown() || upstream.IsUnknown() || ime.IsUnknown() || extra.IsUnknown() || metricsPort.IsUnknown() ||
+		hasUnknownElement(a["roles"]) || hasUnknownElement(a["http_resources"]) || hasUnknownElement(a["replication_bind_addresses"]) ||
+		hasUnknownElement(listeners) {
+		return fleet.WorkerRef{}, false
+	}
+	ref := fleet.WorkerRef{Name: name.ValueString(), Host: host.ValueString(), Upstream: upstream.ValueString(),
+		Roles: stringsOf(ctx, a["roles"], diags), HTTPResources: stringsOf(ctx, a["http_resources"], diags),
+		ReplicationBindAddresses: stringsOf(ctx, a["replication_bind_addresses"], diags),
+		EnableMetrics:            fleet.EnablesMetrics(extra.ValueString())}
+	if name.IsNull() {
+		ref.Name = key
+	}
+	if ref.Name == "" {
+		diags.AddAttributeError(at.AtName("name"), "Missing Worker Name",
+			fmt.Sprintf("%s.name is empty; pass a synapse_worker resource, or an object with its name, host and roles.", label))
+	}
+	if _, readsHost := a["host"]; readsHost && ref.Host == "" {
+		diags.AddAttributeError(at.AtName("host"), "Missing Worker Host",
+			fmt.Sprintf("%s.host is not set; pass a synapse_worker resource, or an object with its name, host and roles.", label))
+	}
+	if !ime.IsNull() {
+		e := ime.Attributes()
+		h, pa, tls := stringAttr(e, "host"), stringAttr(e, "path"), boolAttr(e, "tls")
+		p, _ := e["port"].(types.Number)
+		if h.IsUnknown() || p.IsUnknown() || pa.IsUnknown() || tls.IsUnknown() {
+			return ref, false
+		}
+		port, whole := portValue(p, at.AtName("instance_map_entry").AtName("port"), label+".instance_map_entry.port", diags)
+		if !whole {
+			return ref, false // reported
+		}
+		ref.InstanceMap = &fleet.InstanceMapEntry{Host: h.ValueString(), Port: port, Path: pa.ValueString(), TLS: tls.ValueBool()}
+	}
+	if mp, whole := portValue(metricsPort, at.AtName("metrics_port"), label+".metrics_port", diags); mp != 0 {
+		ref.Listeners = append(ref.Listeners, fleet.Listener{Type: "metrics", Port: mp})
+	} else if !whole {
+		return ref, false // reported
+	}
+	if !listeners.IsNull() {
+		for j, el := range listeners.Elements() {
+			l, _ := el.(types.Object)
+			la := l.Attributes()
+			lport, _ := la["port"].(types.Number)
+			lp, whole := portValue(lport, at.AtName("listeners").AtListIndex(j).AtName("port"), fmt.Sprintf("%s.listeners[%d].port", label, j), diags)
+			if !whole {
+				return ref, false // reported
+			}
+			ref.Listeners = append(ref.Listeners, fleet.Listener{Type: stringAttr(la, "type").ValueString(), Port: lp, Path: stringAttr(la, "path").ValueString()})
+		}
+	}
+	return ref, true
+}
+
+// stringAttr and boolAttr read one attribute of an object's attributes; a missing or mistyped
+// attribute reads as null.
+func stringAttr(a map[string]attr.Value, name string) types.String {
+	if v, ok := a[name].(types.String); ok {
+		return v
+	}
+	return types.StringNull()
+}
+
+func boolAttr(a map[string]attr.Value, name string) types.Bool {
+	if v, ok := a[name].(types.Bool); ok {
+		return v
+	}
+	return types.BoolNull()
 }
 
 // streamWriterRefs converts a `stream_writers` input to domain values, like workerRefs.

@@ -19,6 +19,7 @@ func TestRoutingExamples(t *testing.T) {
 	for _, file := range []string{
 		filepath.Join("resources", "synapse_routing_table", "resource.tf"),
 		filepath.Join("functions", "match_route", "function.tf"),
+		filepath.Join("functions", "worker_log_config", "function.tf"),
 	} {
 		t.Run(file, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))

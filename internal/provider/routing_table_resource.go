@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,12 +40,14 @@ type routingTableModel struct {
 	ID               types.String `tfsdk:"id"`
 	SynapseVersion   types.String `tfsdk:"synapse_version"`
 	Main             types.Object `tfsdk:"main"`
-	Workers          types.List   `tfsdk:"workers"`
+	Workers          types.Map    `tfsdk:"workers"`
 	StreamWriters    types.List   `tfsdk:"stream_writers"`
 	Strategies       types.Map    `tfsdk:"strategies"`
 	Listen           types.Object `tfsdk:"listen"`
-	Routes           types.List   `tfsdk:"routes"`
-	Pools            types.List   `tfsdk:"pools"`
+	Proxies          types.Set    `tfsdk:"proxies"`
+	Forms            types.Set    `tfsdk:"forms"`
+	Routes           types.Map    `tfsdk:"routes"`
+	Pools            types.Map    `tfsdk:"pools"`
 	NginxConfig      types.String `tfsdk:"nginx_config"`
 	NginxSnippet     types.String `tfsdk:"nginx_snippet"`
 	NginxHTTPSnippet types.String `tfsdk:"nginx_http_snippet"`
@@ -83,6 +86,7 @@ var listenAttributes = map[string]struct{ name, summary string }{
 
 // routeAttrTypes is the shape of one `routes` element, which match_route takes back.
 var routeAttrTypes = map[string]attr.Type{
+	"order":         types.Int64Type,
 	"pattern":       types.StringType,
 	"methods":       types.ListType{ElemType: types.StringType},
 	"query_param":   types.StringType,
@@ -92,28 +96,72 @@ var routeAttrTypes = map[string]attr.Type{
 	"strategy":      types.StringType,
 }
 
-var memberAttrTypes = map[string]attr.Type{"name": types.StringType, "upstream": types.StringType}
-
 var poolAttrTypes = map[string]attr.Type{
-	"name":     types.StringType,
 	"strategy": types.StringType,
-	"members":  types.ListType{ElemType: types.ObjectType{AttrTypes: memberAttrTypes}},
+	"members":  types.MapType{ElemType: types.StringType},
 }
 
-// proxyOutputs lists the rendered configuration attributes with their descriptions.
-var proxyOutputs = []struct{ name, desc string }{
-	{"nginx_config", "A complete nginx configuration (nginx 1.22+): `nginx -c` runs it as is."},
-	{"nginx_snippet", "The nginx `location` blocks, to include inside your own `server {}` block; it needs `nginx_http_snippet` in the `http {}` context."},
-	{"nginx_http_snippet", "The nginx `map` and `upstream` blocks `nginx_snippet` refers to, to include in the `http {}` context."},
-	{"haproxy_config", "A complete HAProxy configuration (2.6+): `haproxy -f` runs it as is."},
-	{"haproxy_snippet", "The HAProxy frontend rules followed by the backend sections, to merge into your own configuration."},
-	{"caddy_config", "A complete Caddyfile (Caddy 2.6+): `caddy run --adapter caddyfile` runs it as is."},
-	{"caddy_snippet", "The Caddy directives to put inside your own site block."},
-	{"apache_config", "A complete Apache httpd configuration (2.4, mod_rewrite + mod_proxy): `apache2 -f` runs it as is. " +
+// The forms of a rendered proxy configuration `forms` selects.
+const (
+	formConfig  = "config"
+	formSnippet = "snippet"
+)
+
+var formNames = []string{formConfig, formSnippet}
+
+// proxyOutputs lists the rendered configuration attributes: the proxy and form that select
+// each, and its description.
+var proxyOutputs = []struct {
+	name  string
+	proxy proxy.Proxy
+	form  string
+	desc  string
+}{
+	{"nginx_config", proxy.Nginx, formConfig, "A complete nginx configuration (nginx 1.22+): `nginx -c` runs it as is."},
+	{"nginx_snippet", proxy.Nginx, formSnippet, "The nginx `location` blocks, to include inside your own `server {}` block; it needs `nginx_http_snippet` in the `http {}` context."},
+	{"nginx_http_snippet", proxy.Nginx, formSnippet, "The nginx `map` and `upstream` blocks `nginx_snippet` refers to, to include in the `http {}` context."},
+	{"haproxy_config", proxy.HAProxy, formConfig, "A complete HAProxy configuration (2.6+): `haproxy -f` runs it as is."},
+	{"haproxy_snippet", proxy.HAProxy, formSnippet, "The HAProxy frontend rules followed by the backend sections, to merge into your own configuration."},
+	{"caddy_config", proxy.Caddy, formConfig, "A complete Caddyfile (Caddy 2.6+): `caddy run --adapter caddyfile` runs it as is."},
+	{"caddy_snippet", proxy.Caddy, formSnippet, "The Caddy directives to put inside your own site block."},
+	{"apache_config", proxy.Apache, formConfig, "A complete Apache httpd configuration (2.4, mod_rewrite + mod_proxy): `apache2 -f` runs it as is. " +
 		"Loading it, Apache logs `AH00111: Config variable ${MX_BALANCER} is not defined`: expected and harmless. " +
 		"`${MX_BALANCER}` is not a startup variable but the per-request environment variable the rewrite rules set, which " +
 		"`ProxyPass ... interpolate` substitutes; Apache's loader only warns that it cannot resolve it at startup."},
-	{"apache_snippet", "The Apache directives to put inside your own `<VirtualHost>` (Apache logs the same harmless `AH00111` warning about `${MX_BALANCER}` as for `apache_config`)."},
+	{"apache_snippet", proxy.Apache, formSnippet, "The Apache directives to put inside your own `<VirtualHost>` (Apache logs the same harmless `AH00111` warning about `${MX_BALANCER}` as for `apache_config`)."},
+}
+
+// output is the value of one rendered configuration attribute.
+func (m *routingTableModel) output(name string) *types.String {
+	switch name {
+	case "nginx_config":
+		return &m.NginxConfig
+	case "nginx_snippet":
+		return &m.NginxSnippet
+	case "nginx_http_snippet":
+		return &m.NginxHTTPSnippet
+	case "haproxy_config":
+		return &m.HAProxyConfig
+	case "haproxy_snippet":
+		return &m.HAProxySnippet
+	case "caddy_config":
+		return &m.CaddyConfig
+	case "caddy_snippet":
+		return &m.CaddySnippet
+	case "apache_config":
+		return &m.ApacheConfig
+	case "apache_snippet":
+		return &m.ApacheSnippet
+	}
+	panic("unknown routing table output " + name) // a provider bug: proxyOutputs names every field
+}
+
+func proxyNames() []string {
+	out := make([]string, len(proxy.Proxies))
+	for i, p := range proxy.Proxies {
+		out[i] = string(p)
+	}
+	return out
 }
 
 func (r *routingTableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -122,11 +170,6 @@ func (r *routingTableResource) Metadata(_ context.Context, req resource.Metadata
 
 func (r *routingTableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = routingTableSchemaV1()
-}
-
-// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
-func (r *routingTableResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"))
 }
 
 func strategyNames() []string {
@@ -138,7 +181,9 @@ func strategyNames() []string {
 }
 
 // routingTableSchemaV1 is version 1 of the synapse_routing_table schema (release 0.2.0: ports
-// are Number attributes; `synapse_version`, also on the `workers` and `stream_writers` elements).
+// are Number attributes; `synapse_version`, also on the `workers` and `stream_writers` elements;
+// `workers` a map, `routes` and `pools` maps keyed by identity, `proxies` and `forms` select
+// what is rendered). UpgradeState moves version 0 (0.1.0) states to it.
 func routingTableSchemaV1() schema.Schema {
 	attrs := map[string]schema.Attribute{
 		"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The listen address and port, `address:port`."},
@@ -150,7 +195,7 @@ func routingTableSchemaV1() schema.Schema {
 				"port": schema.NumberAttribute{Required: true, MarkdownDescription: "Port of the main process's client/federation HTTP listener (1-65535)."},
 			}},
 		"workers": workerRefsAttribute("a worker's `roles` decide which endpoints it serves, its `upstream` and "+
-			"`http_resources` where and what it listens for.", nil),
+			"`http_resources` where and what it listens for.", "name", "roles", "upstream", "http_resources", "synapse_version"),
 		"stream_writers": streamWriterRefsAttribute("Endpoints of a stream assigned to workers are routed to its writers, " +
 			"ahead of every other route; `main` as a writer is the main process."),
 		"strategies": schema.MapAttribute{Optional: true, ElementType: types.StringType,
@@ -185,10 +230,21 @@ func routingTableSchemaV1() schema.Schema {
 						"`matrix.crt` and `matrix.key`); any other name renders with a warning, and `haproxy_config` then needs " +
 						"certificate and key concatenated into one file. Defaults to none."},
 			}},
-		"routes": schema.ListNestedAttribute{Computed: true,
-			MarkdownDescription: "The ordered, first-match routing table; requests no route takes go to pool `main`. " +
-				"Pass it to `provider::synapse::match_route` to see where a request goes.",
+		"proxies": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "The proxies to render: " + backticked(proxyNames()) + ", e.g. `[\"nginx\"]`. The " +
+				"outputs of the others are null, and only the selected proxies' limits are checked (e.g. HAProxy's key " +
+				"file naming). Unset means all four, as in 0.1.0: set it to the proxy you deploy for a smaller plan and state."},
+		"forms": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+			MarkdownDescription: "The forms to render for each selected proxy: `" + formConfig + "` (the standalone " +
+				"configuration, `<proxy>_config`) and `" + formSnippet + "` (`<proxy>_snippet`, and `nginx_http_snippet`). " +
+				"Unset means both, as in 0.1.0."},
+		"routes": schema.MapNestedAttribute{Computed: true,
+			MarkdownDescription: "The first-match routing table, keyed by route identity (methods, pattern and query " +
+				"condition, e.g. `GET,HEAD ^/_matrix/client/(r0|v3)/sync$ ?since`); `order` gives the order routes are " +
+				"tried in, and requests no route takes go to pool `main`. Keyed so that a plan shows a changed route, not " +
+				"every later one. Pass it to `provider::synapse::match_route` to see where a request goes.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"order":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Position in the first-match order, from 0."},
 				"pattern": schema.StringAttribute{Computed: true, MarkdownDescription: "Regular expression on the %-decoded path (the subset nginx, HAProxy, Caddy and Apache share)."},
 				"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 					MarkdownDescription: "HTTP methods the route takes (exact; `HEAD` is listed where meant); empty means every method."},
@@ -198,28 +254,25 @@ func routingTableSchemaV1() schema.Schema {
 				"group":         schema.StringAttribute{Computed: true, MarkdownDescription: "Where the route comes from (the heading in Synapse's worker documentation)."},
 				"strategy":      schema.StringAttribute{Computed: true, MarkdownDescription: "The pool's strategy (copied here so `match_route` needs only the routes)."},
 			}}},
-		"pools": schema.ListNestedAttribute{Computed: true,
-			MarkdownDescription: "The pools: `main` first, then in order of first use. Names are the serving role " +
-				"(`synchrotron`, `client_reader`, ...), `<role>_<strategy>` when an endpoint needs another strategy than " +
-				"most of the role's (`client_reader_room`), and `<stream>_writers` for stream writers.",
+		"pools": schema.MapNestedAttribute{Computed: true,
+			MarkdownDescription: "The pools, keyed by name: `main`, the serving role (`synchrotron`, `client_reader`, ...), " +
+				"`<role>_<strategy>` when an endpoint needs another strategy than most of the role's (`client_reader_room`), " +
+				"and `<stream>_writers` for stream writers.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Pool name."},
 				"strategy": schema.StringAttribute{Computed: true, MarkdownDescription: "How a member is picked: " + backticked(strategyNames()) + "."},
-				"members": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The processes of the pool.",
-					NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-						"name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Worker name (`main` for the main process)."},
-						"upstream": schema.StringAttribute{Computed: true, MarkdownDescription: "`host:port` or `unix:/path` of its HTTP listener."},
-					}}},
+				"members": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+					MarkdownDescription: "The processes of the pool: worker name (`main` for the main process) => `host:port` or `unix:/path` of its HTTP listener."},
 			}}},
 	}
 	for _, o := range proxyOutputs {
-		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc}
+		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc +
+			" Null unless `proxies` and `forms` select it."}
 	}
 	return schema.Schema{
 		Version: 1,
 		MarkdownDescription: "Compiles the fleet's reverse-proxy routing: an ordered, first-match table of routes " +
 			"(path regex, methods, query condition) to pools of workers with a member-selection strategy, and renders it " +
-			"for nginx, HAProxy, Caddy and Apache. Stream writers' endpoints come first; each Synapse endpoint then goes " +
+			"for the proxies `proxies` selects (nginx, HAProxy, Caddy, Apache). Stream writers' endpoints come first; each Synapse endpoint then goes " +
 			"to the workers of its most specialised role present; initial syncs (no `since`) go to `initial_synchrotron` " +
 			"workers when there are any; GET-only endpoints send other methods on to the writer or the main process. " +
 			"Every table is checked statically (no route shadowed by an earlier one, every pattern portable across the four " +
@@ -235,7 +288,7 @@ func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.
 		return
 	}
 	_ = r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics) // the release's rules apply at plan (Compile)
-	_, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
+	_, _, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
 	_, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
 	main, mOK := m.mainMember(ctx, &resp.Diagnostics)
 	opts, lOK := m.options(ctx, &resp.Diagnostics)
@@ -248,6 +301,7 @@ func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.
 					"(e.g. 443 or 8080) or address, or correct main.host and main.port.", opts.ListenAddress, p, host, mainPort))
 		}
 	}
+	_, _ = m.selection(ctx, &resp.Diagnostics)
 	if !m.Strategies.IsNull() && !m.Strategies.IsUnknown() {
 		elems := m.Strategies.Elements()
 		for _, k := range sortedStringKeys(elems) {
@@ -376,7 +430,7 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
-	plan.Workers = fillRefVersions(ctx, config.Workers, plan.Workers, plan.SynapseVersion, &resp.Diagnostics)
+	plan.Workers = fillRefVersionsMap(ctx, config.Workers, plan.Workers, plan.SynapseVersion, &resp.Diagnostics)
 	plan.StreamWriters = fillRefVersions(ctx, config.StreamWriters, plan.StreamWriters, plan.SynapseVersion, &resp.Diagnostics)
 	if !plan.SynapseVersion.IsUnknown() {
 		checkRefVersions("synapse_routing_table", plan.SynapseVersion.ValueString(), plan.Workers, plan.StreamWriters, &resp.Diagnostics)
@@ -401,14 +455,54 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// selection is what `proxies` and `forms` ask to render.
+type selection struct {
+	proxies map[proxy.Proxy]bool
+	forms   map[string]bool
+}
+
+// wants says whether the output attribute o is rendered.
+func (s selection) wants(p proxy.Proxy, form string) bool { return s.proxies[p] && s.forms[form] }
+
+// selection reads `proxies` and `forms` (null: everything, as in 0.1.0); ok is false while a
+// value is unknown. Unknown names are reported on the attribute.
+func (m routingTableModel) selection(ctx context.Context, diags *diag.Diagnostics) (selection, bool) {
+	sel := selection{proxies: map[proxy.Proxy]bool{}, forms: map[string]bool{}}
+	ok := true
+	read := func(attrName string, v types.Set, all []string, add func(string)) {
+		if v.IsUnknown() || hasUnknownElement(v) {
+			ok = false
+			return
+		}
+		if v.IsNull() {
+			for _, n := range all {
+				add(n)
+			}
+			return
+		}
+		for _, n := range stringsOf(ctx, v, diags) {
+			if !slices.Contains(all, n) {
+				diags.AddAttributeError(path.Root(attrName), "Invalid "+map[string]string{"proxies": "Proxy", "forms": "Form"}[attrName],
+					fmt.Sprintf("%s contains %q; use any of: %s.", attrName, n, strings.Join(all, ", ")))
+				continue
+			}
+			add(n)
+		}
+	}
+	read("proxies", m.Proxies, proxyNames(), func(n string) { sel.proxies[proxy.Proxy(n)] = true })
+	read("forms", m.Forms, formNames, func(n string) { sel.forms[n] = true })
+	return sel, ok
+}
+
 // render fills the computed attributes when every input is known, else leaves them unknown.
 // Errors go to diags; warnings are returned for the caller to report.
 func (r *routingTableResource) render(ctx context.Context, m *routingTableModel, diags *diag.Diagnostics) fleet.Problems {
-	workers, wOK := workerRefs(ctx, "workers", m.Workers, diags)
+	workers, keys, wOK := workerRefs(ctx, "workers", m.Workers, diags)
 	writers, sOK := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
 	main, mOK := m.mainMember(ctx, diags)
 	opts, lOK := m.options(ctx, diags)
 	overrides, oOK := m.strategies()
+	sel, pOK := m.selection(ctx, diags)
 	if diags.HasError() {
 		return nil
 	}
@@ -416,8 +510,8 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	if !lOK {
 		m.ID = types.StringUnknown()
 	}
-	if !wOK || !sOK || !mOK || !lOK || !oOK || m.SynapseVersion.IsUnknown() {
-		m.setUnknown()
+	if !wOK || !sOK || !mOK || !lOK || !oOK || !pOK || m.SynapseVersion.IsUnknown() {
+		m.setUnknown(sel, pOK)
 		return nil
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
@@ -425,6 +519,7 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 		return nil
 	}
 	t, ps := routing.Compile(c, main, workers, writers, overrides)
+	ps = rekeyWorkers(ps, keys)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
 		return nil
@@ -435,12 +530,15 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 			warnings = append(warnings, p)
 		}
 	}
-	m.Routes = routesValue(ctx, t, diags)
+	m.Routes = routesValue(t, diags)
 	m.Pools = poolsValue(t, diags)
-	// A strategy some proxy cannot express is the user's choice (an override) or a provider
-	// bug (a default); say which.
+	// Only the proxies rendered have a say. A strategy one cannot express is the user's choice
+	// (an override) or a provider bug (a default); say which.
 	for _, pool := range t.Pools {
 		for _, p := range proxy.Proxies {
+			if !sel.proxies[p] {
+				continue
+			}
 			err := proxy.Supports(p, pool.Strategy)
 			if err == nil {
 				continue
@@ -454,80 +552,109 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 			}
 		}
 	}
+	if sel.wants(proxy.HAProxy, formConfig) {
+		if problem := proxy.HAProxyTLSKeyProblem(opts); problem != "" {
+			diags.AddAttributeError(path.Root("listen").AtName("tls_key_path"), "Invalid TLS Setting",
+				fmt.Sprintf("listen.tls_key_path: %s. Or leave haproxy out of proxies (or its config out of forms).", problem))
+		}
+	}
 	if diags.HasError() {
 		return nil
 	}
-	configs := map[proxy.Proxy]proxy.Config{}
+	for _, o := range proxyOutputs {
+		*m.output(o.name) = types.StringNull()
+	}
 	for _, p := range proxy.Proxies {
+		if !sel.proxies[p] || (!sel.forms[formConfig] && !sel.forms[formSnippet]) {
+			continue
+		}
 		cfg, err := proxy.Render(p, t, opts)
 		if err != nil {
 			diags.AddAttributeError(path.Root("listen"), "Proxy Configuration Not Rendered",
 				fmt.Sprintf("the %s configuration cannot be rendered: %s. Check listen and the workers' upstreams; if they are valid, this is a provider bug.", p, err))
 			continue
 		}
-		configs[p] = cfg
-		for _, w := range cfg.Warnings {
-			warnings.Warn("", "Proxy Configuration Warning", "%s: %s", p, w)
+		if p != proxy.HAProxy { // HAProxy's one warning is the key file, an error above when it matters
+			for _, w := range cfg.Warnings {
+				warnings.Warn("", "Proxy Configuration Warning", "%s: %s", p, w)
+			}
+		}
+		for _, o := range proxyOutputs {
+			if o.proxy != p || !sel.forms[o.form] {
+				continue
+			}
+			v := cfg.Full
+			switch o.name {
+			case "nginx_http_snippet":
+				v = cfg.HTTPSnippet
+			case string(p) + "_snippet":
+				v = cfg.Snippet
+			}
+			*m.output(o.name) = types.StringValue(v)
 		}
 	}
 	if diags.HasError() {
 		return nil
 	}
-	m.NginxConfig = types.StringValue(configs[proxy.Nginx].Full)
-	m.NginxSnippet = types.StringValue(configs[proxy.Nginx].Snippet)
-	m.NginxHTTPSnippet = types.StringValue(configs[proxy.Nginx].HTTPSnippet)
-	m.HAProxyConfig = types.StringValue(configs[proxy.HAProxy].Full)
-	m.HAProxySnippet = types.StringValue(configs[proxy.HAProxy].Snippet)
-	m.CaddyConfig = types.StringValue(configs[proxy.Caddy].Full)
-	m.CaddySnippet = types.StringValue(configs[proxy.Caddy].Snippet)
-	m.ApacheConfig = types.StringValue(configs[proxy.Apache].Full)
-	m.ApacheSnippet = types.StringValue(configs[proxy.Apache].Snippet)
 	return warnings
 }
 
-func (m *routingTableModel) setUnknown() {
-	m.Routes = types.ListUnknown(types.ObjectType{AttrTypes: routeAttrTypes})
-	m.Pools = types.ListUnknown(types.ObjectType{AttrTypes: poolAttrTypes})
-	for _, s := range []*types.String{&m.NginxConfig, &m.NginxSnippet, &m.NginxHTTPSnippet, &m.HAProxyConfig, &m.HAProxySnippet,
-		&m.CaddyConfig, &m.CaddySnippet, &m.ApacheConfig, &m.ApacheSnippet} {
-		*s = types.StringUnknown()
+// setUnknown marks the computed attributes unknown; outputs the selection leaves out stay null
+// when the selection is known.
+func (m *routingTableModel) setUnknown(sel selection, selKnown bool) {
+	m.Routes = types.MapUnknown(types.ObjectType{AttrTypes: routeAttrTypes})
+	m.Pools = types.MapUnknown(types.ObjectType{AttrTypes: poolAttrTypes})
+	for _, o := range proxyOutputs {
+		if selKnown && !sel.wants(o.proxy, o.form) {
+			*m.output(o.name) = types.StringNull()
+		} else {
+			*m.output(o.name) = types.StringUnknown()
+		}
 	}
 }
 
-func routesValue(ctx context.Context, t routing.Table, diags *diag.Diagnostics) types.List {
+// routesValue is `routes`: keyed by routing.RouteKeys, built without reflection.
+func routesValue(t routing.Table, diags *diag.Diagnostics) types.Map {
 	strategy := map[string]string{}
 	for _, p := range t.Pools {
 		strategy[p.Name] = string(p.Strategy)
 	}
-	elems := make([]attr.Value, 0, len(t.Routes))
-	for _, rt := range t.Routes {
+	keys := routing.RouteKeys(t.Routes)
+	elems := make(map[string]attr.Value, len(t.Routes))
+	for i, rt := range t.Routes {
 		qp, qpr := types.StringNull(), types.BoolNull()
 		if rt.Query != nil {
 			qp, qpr = types.StringValue(rt.Query.Param), types.BoolValue(rt.Query.Present)
 		}
-		elems = append(elems, objectValue(routeAttrTypes, map[string]attr.Value{
-			"pattern": types.StringValue(rt.Pattern), "methods": stringList(ctx, rt.Methods, diags),
+		elems[keys[i]] = objectValue(routeAttrTypes, map[string]attr.Value{
+			"order": types.Int64Value(int64(i)), "pattern": types.StringValue(rt.Pattern), "methods": stringListValue(rt.Methods),
 			"query_param": qp, "query_present": qpr, "pool": types.StringValue(rt.Pool),
 			"group": types.StringValue(rt.Group), "strategy": types.StringValue(strategy[rt.Pool]),
-		}, diags))
+		}, diags)
 	}
-	return listValue(routeAttrTypes, elems, diags)
+	return mapValue(routeAttrTypes, elems, diags)
 }
 
-func poolsValue(t routing.Table, diags *diag.Diagnostics) types.List {
-	elems := make([]attr.Value, 0, len(t.Pools))
+// poolsValue is `pools`: keyed by pool name, members keyed by worker name.
+func poolsValue(t routing.Table, diags *diag.Diagnostics) types.Map {
+	elems := make(map[string]attr.Value, len(t.Pools))
 	for _, p := range t.Pools {
-		members := make([]attr.Value, 0, len(p.Members))
+		members := make(map[string]attr.Value, len(p.Members))
 		for _, mb := range p.Members {
-			members = append(members, objectValue(memberAttrTypes,
-				map[string]attr.Value{"name": types.StringValue(mb.Name), "upstream": types.StringValue(mb.Upstream)}, diags))
+			members[mb.Name] = types.StringValue(mb.Upstream)
 		}
-		elems = append(elems, objectValue(poolAttrTypes, map[string]attr.Value{
-			"name": types.StringValue(p.Name), "strategy": types.StringValue(string(p.Strategy)),
-			"members": listValue(memberAttrTypes, members, diags),
-		}, diags))
+		mv, d := types.MapValue(types.StringType, members)
+		diags.Append(d...)
+		elems[p.Name] = objectValue(poolAttrTypes, map[string]attr.Value{"strategy": types.StringValue(string(p.Strategy)), "members": mv}, diags)
 	}
-	return listValue(poolAttrTypes, elems, diags)
+	return mapValue(poolAttrTypes, elems, diags)
+}
+
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1: synapse_version is
+// the provider's; `workers` becomes a map keyed by name; `routes` and `pools`, now maps, are
+// computed again by the next plan.
+func (r *routingTableResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName, dropComputed("routes", "pools"))
 }
 
 func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,7 +54,8 @@ resource "synapse_stream_writer" "typing" {
 }
 `
 
-// tlsListen terminates TLS on 443 and 8448; the key is not where HAProxy 2.6 looks for it.
+// tlsListen terminates TLS on 443 and 8448; the key is not where HAProxy 2.6 looks for it, so
+// HAProxy's standalone config is an error (see the error cases) and the TLS steps leave it out.
 const tlsListen = `{
     address              = "127.0.0.1"
     port                 = 443
@@ -73,7 +75,7 @@ func routingHCL(extra string, listen ...string) string {
 	return fmt.Sprintf(`
 resource "synapse_routing_table" "r" {
   main           = { host = "10.0.0.1", port = 8008 }
-  workers        = concat([synapse_worker.generic, synapse_worker.isync, synapse_worker.typing], synapse_worker.sync)
+  workers        = { for w in concat([synapse_worker.generic, synapse_worker.isync, synapse_worker.typing], synapse_worker.sync) : w.name => w }
   stream_writers = [synapse_stream_writer.typing]
   listen         = %s
 %s
@@ -81,9 +83,17 @@ resource "synapse_routing_table" "r" {
 `, l, extra)
 }
 
+// Keys of three routes of routingFleet's table (routing.Route.Key).
+const (
+	typingRoute      = "* ^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing"
+	initialSyncRoute = "* ^/_matrix/client/(r0|v3)/sync$ !?since"
+	syncRoute        = "* ^/_matrix/client/(r0|v3)/sync$"
+)
+
 // routeCheck matches a routes element partially.
-func routeCheck(pattern, pool, strategy string, query knownvalue.Check) knownvalue.Check {
+func routeCheck(order int64, pattern, pool, strategy string, query knownvalue.Check) knownvalue.Check {
 	m := map[string]knownvalue.Check{
+		"order":   knownvalue.Int64Exact(order),
 		"pattern": knownvalue.StringExact(pattern), "pool": knownvalue.StringExact(pool), "strategy": knownvalue.StringExact(strategy),
 	}
 	if query != nil {
@@ -114,10 +124,16 @@ resource "synapse_routing_table" "r" {
   main           = { host = "10.0.0.1", port = 8008 }
   stream_writers = [{ stream = "typing", writers = ["ghost"] }]
 }`, "Unknown Stream Writer", "ghost"},
+		{routingFleet + routingHCL(`  proxies = ["nginx", "traefik"]`), "Invalid Proxy", `proxies contains "traefik"; use any of: nginx, haproxy, caddy, apache.`},
+		{routingFleet + routingHCL(`  forms = ["full"]`), "Invalid Form", `forms contains "full"; use any of: config, snippet.`},
+		// HAProxy's standalone config with a key it cannot load is an error when it is rendered
+		// (all proxies, by default)...
+		{routingFleet + routingHCL("", tlsListen), "Invalid TLS Setting", "listen.tls_key_path: HAProxy 2.6 cannot load the TLS key /etc/ssl/matrix/privkey.pem"},
+		{routingFleet + routingHCL(`  proxies = ["haproxy"]`, tlsListen), "Invalid TLS Setting", "Or leave haproxy out of proxies"},
 		{`
 resource "synapse_routing_table" "r" {
   main    = { host = "10.0.0.1", port = 8008 }
-  workers = [{ name = "fr1", host = "h", roles = ["federation_reader"], upstream = "h:1", http_resources = ["client"] }]
+  workers = { fr1 = { roles = ["federation_reader"], upstream = "h:1", http_resources = ["client"] } }
 }`, "Worker Listener Lacks Resources", "fr1"},
 		{`
 resource "synapse_routing_table" "r" {
@@ -161,7 +177,9 @@ resource "synapse_routing_table" "r" {
 	}
 	var steps []resource.TestStep
 	for _, ec := range errorCases {
-		steps = append(steps, resource.TestStep{Config: ec.config, ExpectError: expectErr(ec.summary, ec.fragment)})
+		// Terraform wraps a detail at any space: match the fragment with any whitespace there.
+		frag := strings.ReplaceAll(regexp.QuoteMeta(ec.fragment), " ", `\s+`)
+		steps = append(steps, resource.TestStep{Config: ec.config, ExpectError: regexp.MustCompile(regexp.QuoteMeta(ec.summary) + `(?s:.*)` + frag)})
 	}
 	upstreams := []string{"10.0.0.1:8008", "10.0.0.10:8081", "10.0.0.20:8083", "10.0.0.21:8083", "10.0.0.30:8084", "10.0.0.40:8085"}
 	steps = append(steps,
@@ -170,17 +188,15 @@ resource "synapse_routing_table" "r" {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
 				// Known at plan time: the routes, the pools and every configuration.
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(0),
-					routeCheck("^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing", "typing_writers", "round_robin", knownvalue.Null())),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(1),
-					routeCheck("^/_matrix/client/(r0|v3)/sync$", "initial_synchrotron", "user", knownvalue.StringExact("since"))),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(2),
-					routeCheck("^/_matrix/client/(r0|v3)/sync$", "synchrotron", "user", knownvalue.Null())),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"name": knownvalue.StringExact("main"), "strategy": knownvalue.StringExact("single"),
-					"members": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"name": knownvalue.StringExact("main"), "upstream": knownvalue.StringExact("10.0.0.1:8008"),
-					})}),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(typingRoute),
+					routeCheck(0, "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing", "typing_writers", "round_robin", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(initialSyncRoute),
+					routeCheck(1, "^/_matrix/client/(r0|v3)/sync$", "initial_synchrotron", "user", knownvalue.StringExact("since"))),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(syncRoute),
+					routeCheck(2, "^/_matrix/client/(r0|v3)/sync$", "synchrotron", "user", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtMapKey("main"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"strategy": knownvalue.StringExact("single"),
+					"members":  knownvalue.MapExact(map[string]knownvalue.Check{"main": knownvalue.StringExact("10.0.0.1:8008")}),
 				})),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config", append(upstreams, "listen 127.0.0.1:8448", "matrix.example.org")...)),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_http_snippet"), configMentions("nginx_http_snippet", upstreams...)),
@@ -194,9 +210,11 @@ resource "synapse_routing_table" "r" {
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("127.0.0.1:8448")),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(3), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-					"name": knownvalue.StringExact("synchrotron"), "strategy": knownvalue.StringExact("user"),
-					"members": knownvalue.ListSizeExact(2),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtMapKey("synchrotron"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"strategy": knownvalue.StringExact("user"),
+					"members": knownvalue.MapExact(map[string]knownvalue.Check{
+						"sync1": knownvalue.StringExact("10.0.0.20:8083"), "sync2": knownvalue.StringExact("10.0.0.21:8083"),
+					}),
 				})),
 			},
 		},
@@ -208,22 +226,24 @@ resource "synapse_routing_table" "r" {
 			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtSliceIndex(2),
-					routeCheck("^/_matrix/client/(r0|v3)/sync$", "synchrotron", "round_robin", knownvalue.Null())),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(3), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-					"name": knownvalue.StringExact("synchrotron"), "strategy": knownvalue.StringExact("round_robin"),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(syncRoute),
+					routeCheck(2, "^/_matrix/client/(r0|v3)/sync$", "synchrotron", "round_robin", knownvalue.Null())),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtMapKey("synchrotron"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"strategy": knownvalue.StringExact("round_robin"),
 				})),
 			}},
 		},
 		// TLS on the Matrix ports, known at plan time: an in-place update.
 		resource.TestStep{
-			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`, tlsListen),
+			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }
+  proxies    = ["nginx", "caddy", "apache"]`, tlsListen),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config",
 					"listen 127.0.0.1:443 ssl;", "listen 127.0.0.1:8448 ssl;", "ssl_certificate /etc/ssl/matrix/fullchain.pem;", "ssl_certificate_key /etc/ssl/matrix/privkey.pem;")),
-				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), configMentions("haproxy_config",
-					"bind 127.0.0.1:443 ssl crt /etc/ssl/matrix/fullchain.pem\n", "bind 127.0.0.1:8448 ssl crt /etc/ssl/matrix/fullchain.pem\n")),
+				// Not rendered, so HAProxy's key file rule does not apply.
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_snippet"), knownvalue.Null()),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("caddy_config"), configMentions("caddy_config",
 					"https://matrix.example.org:443, https://matrix.example.org:8448 {", "tls /etc/ssl/matrix/fullchain.pem /etc/ssl/matrix/privkey.pem")),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_config"), configMentions("apache_config",
@@ -235,7 +255,40 @@ resource "synapse_routing_table" "r" {
 			},
 		},
 		resource.TestStep{
-			Config:           routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }`, tlsListen),
+			Config: routingFleet + routingHCL(`  strategies = { synchrotron = "round_robin", generic_room = "round_robin" }
+  proxies    = ["nginx", "caddy", "apache"]`, tlsListen),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+		// Only nginx's standalone config: every other output is null, and the routes stay as
+		// they were (only the outputs change).
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  proxies = ["nginx"]
+  forms   = ["config"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_snippet"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_http_snippet"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("caddy_config"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_snippet"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(syncRoute),
+					routeCheck(2, "^/_matrix/client/(r0|v3)/sync$", "synchrotron", "user", knownvalue.Null())),
+			}},
+		},
+		// HAProxy's snippet binds nothing, so the key file does not matter to it.
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  proxies = ["haproxy"]
+  forms   = ["snippet"]`, tlsListen),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_snippet"), configMentions("haproxy_snippet", upstreams...)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), knownvalue.Null()),
+			}},
+		},
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  proxies = ["haproxy"]
+  forms   = ["snippet"]`, tlsListen),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		},
 		// Unknown inputs (a worker created later with an unknown host) leave the table unknown
@@ -255,16 +308,15 @@ resource "synapse_worker" "w" {
 
 resource "synapse_routing_table" "r" {
   main    = { host = "10.0.0.1", port = 8008 }
-  workers = [synapse_worker.w]
+  workers = { late1 = synapse_worker.w }
 }`,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("routes")),
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("nginx_config")),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtSliceIndex(1), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-					"name":    knownvalue.StringExact("client_reader"),
-					"members": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("late1"), "upstream": knownvalue.StringExact("10.0.0.77:8090")})}),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools").AtMapKey("client_reader"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"members": knownvalue.MapExact(map[string]knownvalue.Check{"late1": knownvalue.StringExact("10.0.0.77:8090")}),
 				})),
 			},
 		},

@@ -33,7 +33,7 @@ type sharedConfigResource struct {
 type sharedConfigModel struct {
 	SynapseVersion                     types.String `tfsdk:"synapse_version"`
 	Main                               types.Object `tfsdk:"main"`
-	Workers                            types.List   `tfsdk:"workers"`
+	Workers                            types.Map    `tfsdk:"workers"`
 	StreamWriters                      types.List   `tfsdk:"stream_writers"`
 	Redis                              types.Object `tfsdk:"redis"`
 	ReplicationSecretPath              types.String `tfsdk:"replication_secret_path"`
@@ -93,14 +93,15 @@ func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaReques
 	resp.Schema = sharedConfigSchemaV1()
 }
 
-// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
+// UpgradeState upgrades version-0 state (provider 0.1.x) to version 1; `workers` becomes a
+// map keyed by name.
 func (r *sharedConfigResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"))
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName)
 }
 
 // sharedConfigSchemaV1 is the schema of synapse_shared_config, version 1 (release 0.2.0: ports
 // and redis.dbid are Number attributes; `synapse_version`, also on the `workers` and
-// `stream_writers` elements).
+// `stream_writers` elements; `workers` is a map keyed by name).
 func sharedConfigSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	attrs := map[string]schema.Attribute{
@@ -126,7 +127,9 @@ func sharedConfigSchemaV1() schema.Schema {
 						"which is an error without a replication secret; bind `127.0.0.1` or `::1` when the workers share the host."},
 			},
 		},
-		"workers": workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them.", listenerFactAttributes()),
+		"workers": workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them.",
+			"name", "roles", "host", "upstream", "http_resources", "instance_map_entry", "replication_bind_addresses",
+			"metrics_port", "listeners", "extra_config", "synapse_version"),
 		"stream_writers": streamWriterRefsAttribute("Every writer must be a worker of `workers` with a replication listener, or `main`; " +
 			"each one gets an `instance_map` entry, including the `device_lists`, `thread_subscriptions` and `quarantined_media_changes` writers Synapse does not check."),
 		"redis": schema.SingleNestedAttribute{
@@ -209,12 +212,12 @@ func (r *sharedConfigResource) ValidateConfig(ctx context.Context, req resource.
 		return
 	}
 	cats := r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics)
-	cfg, known := r.toDomain(ctx, m, &resp.Diagnostics)
+	cfg, keys, known := r.toDomain(ctx, m, &resp.Diagnostics)
 	if !known || resp.Diagnostics.HasError() {
 		return // checked again during plan, when the values are known
 	}
 	addProblems(&resp.Diagnostics, problemsFor(cats, func(c *catalog.Catalog) fleet.Problems {
-		return fleet.ValidateShared(c, cfg)
+		return rekeyWorkers(fleet.ValidateShared(c, cfg), keys)
 	}), problemOptions{})
 }
 
@@ -229,7 +232,7 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	m.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
-	m.Workers = fillRefVersions(ctx, config.Workers, m.Workers, m.SynapseVersion, &resp.Diagnostics)
+	m.Workers = fillRefVersionsMap(ctx, config.Workers, m.Workers, m.SynapseVersion, &resp.Diagnostics)
 	m.StreamWriters = fillRefVersions(ctx, config.StreamWriters, m.StreamWriters, m.SynapseVersion, &resp.Diagnostics)
 	defer func() {
 		if !resp.Diagnostics.HasError() {
@@ -241,12 +244,12 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	checkRefVersions("synapse_shared_config", m.SynapseVersion.ValueString(), m.Workers, m.StreamWriters, &resp.Diagnostics)
 	c := r.catalogOf(m.SynapseVersion, &resp.Diagnostics)
-	cfg, known := r.toDomain(ctx, m, &resp.Diagnostics)
+	cfg, keys, known := r.toDomain(ctx, m, &resp.Diagnostics)
 	if !known || c == nil || resp.Diagnostics.HasError() {
 		return // rendered in Create/Update once every input is known
 	}
 	// Warnings were reported by ValidateConfig; only errors stop the plan here.
-	addProblems(&resp.Diagnostics, fleet.ValidateShared(c, cfg), problemOptions{skipWarnings: true})
+	addProblems(&resp.Diagnostics, rekeyWorkers(fleet.ValidateShared(c, cfg), keys), problemOptions{skipWarnings: true})
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -273,7 +276,7 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 	if !m.ConfigYAML.IsUnknown() && !m.MergedYAML.IsUnknown() && !m.InstanceMap.IsUnknown() && !m.SecretConfigYAML.IsUnknown() {
 		return // rendered at plan time
 	}
-	cfg, known := r.toDomain(ctx, *m, diags)
+	cfg, keys, known := r.toDomain(ctx, *m, diags)
 	if !known || m.SynapseVersion.IsUnknown() {
 		diags.AddError("Provider Bug: Unknown Input At Apply", "synapse_shared_config received an unknown input during apply; this is a bug in the provider, please report it.")
 		return
@@ -282,7 +285,7 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 	if c == nil {
 		return
 	}
-	addProblems(diags, fleet.ValidateShared(c, cfg), problemOptions{skipWarnings: true})
+	addProblems(diags, rekeyWorkers(fleet.ValidateShared(c, cfg), keys), problemOptions{skipWarnings: true})
 	if diags.HasError() {
 		return
 	}
@@ -322,9 +325,9 @@ func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, c
 }
 
 // toDomain converts the model; known is false while any input is unknown.
-func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel, diags *diag.Diagnostics) (fleet.SharedConfig, bool) {
-	var cfg fleet.SharedConfig
-	known := true
+// keys are the `workers` map keys of cfg.Workers, for rekeyWorkers.
+func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel, diags *diag.Diagnostics) (cfg fleet.SharedConfig, keys []string, known bool) {
+	known = true
 	if m.Main.IsUnknown() {
 		known = false
 	} else if !m.Main.IsNull() {
@@ -344,7 +347,8 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 			BindAddresses:   stringsOf(ctx, mm.BindAddresses, diags),
 		}
 	}
-	workers, ok := workerRefs(ctx, "workers", m.Workers, diags)
+	workers, wkeys, ok := workerRefs(ctx, "workers", m.Workers, diags)
+	keys = wkeys
 	known = known && ok
 	cfg.Workers = workers
 	writers, ok := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
@@ -394,7 +398,7 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 			cfg.Duties[option] = list
 		}
 	}
-	return cfg, known
+	return cfg, keys, known
 }
 
 // isKnown reports whether every value is known, looking inside lists and sets.

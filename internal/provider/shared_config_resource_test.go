@@ -21,11 +21,11 @@ const sharedAddr = "synapse_shared_config.this"
 
 // literalWorkers are worker references written as objects: the form that works before any
 // synapse_worker exists, and the shape of what synapse_worker computes.
-const literalWorkers = `[
-    { name = "sync1", host = "127.0.0.1", roles = ["synchrotron"], upstream = "127.0.0.1:8083" },
-    { name = "persister1", host = "127.0.0.1", instance_map_entry = { host = "127.0.0.1", port = 9101 },
+const literalWorkers = `{
+    sync1 = { host = "127.0.0.1", roles = ["synchrotron"], upstream = "127.0.0.1:8083" },
+    persister1 = { name = "persister1", host = "127.0.0.1", instance_map_entry = { host = "127.0.0.1", port = 9101 },
       replication_bind_addresses = ["127.0.0.1"] },
-  ]`
+  }`
 
 func sharedConfig(extra string) string {
 	return `
@@ -85,7 +85,8 @@ func TestSharedConfigResource(t *testing.T) {
   database_engine = "sqlite3"`), ExpectError: regexp.MustCompile(`Workers Need PostgreSQL`)},
 			{Config: strings.Replace(base, `writers = ["persister1"]`, `writers = ["persister9"]`, 1),
 				ExpectError: regexp.MustCompile(`stream_writers\[0\]\.writers\[0\] is "persister9"`)},
-			{Config: strings.Replace(base, `name = "sync1", `, ``, 1), ExpectError: regexp.MustCompile(`Missing Worker Name`)},
+			{Config: strings.Replace(base, `name = "persister1", `, `name = "", `, 1),
+				ExpectError: regexp.MustCompile(`(?s)Missing Worker Name.*workers\["persister1"\]\.name is empty`)},
 			{Config: strings.Replace(base, `replication_secret_path`, `replication_secret = "x"
   replication_secret_path`, 1), ExpectError: regexp.MustCompile(`Conflicting Replication Secret`)},
 			{Config: strings.Replace(sharedConfig(`redis = {}`), `bind_addresses = ["127.0.0.1"] }`, `}`, 1), // no secret, every interface
@@ -210,7 +211,7 @@ resource "synapse_worker" "all" {
   replication_port = each.value.replication_port
   bind_addresses   = ["127.0.0.1"]
 }
-` + shared(`values(synapse_worker.all)`)
+` + shared(`synapse_worker.all`)
 		// the writer's name is unknown while validating: the shared config must wait for it
 		return strings.Replace(cfg, `writers = ["persister1"]`, `writers = [synapse_worker.all["persister1"].name]`, 1)
 	case "count":
@@ -229,7 +230,7 @@ resource "synapse_worker" "persister1" {
   replication_port = 9101
   bind_addresses   = ["127.0.0.1"]
 }
-` + shared(`concat(synapse_worker.sync, [synapse_worker.persister1])`)
+` + shared(`{ for w in concat(synapse_worker.sync, [synapse_worker.persister1]) : w.name => w }`)
 		return cfg
 	default:
 		return common + `
@@ -246,7 +247,7 @@ resource "synapse_worker" "b" {
   replication_port = 9101
   bind_addresses   = ["127.0.0.1"]
 }
-` + shared(`[synapse_worker.a, synapse_worker.b]`)
+` + shared(`{ sync1 = synapse_worker.a, persister1 = synapse_worker.b }`)
 	}
 }
 

@@ -48,7 +48,7 @@ resource "synapse_worker" "b" {
 
 resource "synapse_shared_config" "this" {
   main           = { host = "10.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["10.0.0.1"] }
-  workers        = [synapse_worker.a, synapse_worker.b]
+  workers        = { sync1 = synapse_worker.a, persister1 = synapse_worker.b }
   stream_writers = [{ stream = "events", writers = ["persister1"] }]
   redis          = { host = "10.0.0.7" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
@@ -118,7 +118,7 @@ resource "synapse_worker" "sync2" {
 
 resource "synapse_shared_config" "fleet" {
   main            = { host = "10.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["10.0.0.1"] }
-  workers         = [synapse_worker.sync1, synapse_worker.sync2]
+  workers         = { sync1 = synapse_worker.sync1, sync2 = synapse_worker.sync2 }
   redis           = { host = "10.0.0.7" }
   homeserver_yaml = "listeners: [{port: 8008, type: http, resources: [{names: [client, federation]}]}]\n"
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
@@ -126,7 +126,7 @@ resource "synapse_shared_config" "fleet" {
 
 resource "synapse_routing_table" "edge" {
   main       = { host = "10.0.0.1", port = 8008 }
-  workers    = [synapse_worker.sync1, synapse_worker.sync2]
+  workers    = { sync1 = synapse_worker.sync1, sync2 = synapse_worker.sync2 }
   strategies = { synchrotron = "room" }
   listen     = { port = 8443 }
 }
@@ -137,12 +137,12 @@ resource "synapse_routing_table" "edge" {
 	for _, want := range []string{
 		// 3. a metrics listener without enable_metrics.
 		`Warning: Metrics Listener Without enable_metrics with synapse_shared_config.fleet`,
-		`workers[0] ("sync1") has a metrics listener (port 9083)`,
+		`workers["sync1"] ("sync1") has a metrics listener (port 9083)`,
 		// 4. a mapping in extra_config replaces the shared one.
 		`Warning: Extra Config Replaces A Shared Mapping with synapse_worker.sync1`,
 		// 7. host names that differ only in case.
 		`Warning: Hosts Differ Only In Case with synapse_shared_config.fleet`,
-		`workers[1].host is "node1.internal" and workers[0].host is "Node1.internal"`,
+		`workers["sync2"].host is "node1.internal" and workers["sync1"].host is "Node1.internal"`,
 		// 8. room on the synchrotron pool drops per-user stickiness.
 		`Warning: Stickiness Dropped with synapse_routing_table.edge`,
 		`strategies["synchrotron"] is "room"`,

@@ -104,3 +104,38 @@ func (w *withCatalog) setRefVersions(attrs ...string) stateTransform {
 		return nil
 	}
 }
+
+// workersByName turns version 0's `workers` list into the map keyed by worker name of version
+// 1 (run after setRefVersions, which edits the list's elements). An element with a name
+// already taken, or with no name, is an error: the version-0 resources accepted neither.
+func workersByName(state map[string]any) error {
+	list, ok := state["workers"].([]any)
+	if !ok {
+		return nil // null: nothing passed
+	}
+	out := make(map[string]any, len(list))
+	for i, el := range list {
+		obj, _ := el.(map[string]any)
+		name, _ := obj["name"].(string)
+		if name == "" {
+			return fmt.Errorf("workers[%d] in the prior state has no name", i)
+		}
+		if _, dup := out[name]; dup {
+			return fmt.Errorf("two workers in the prior state are named %q", name)
+		}
+		out[name] = obj
+	}
+	state["workers"] = out
+	return nil
+}
+
+// dropComputed nulls computed attributes whose shape changed (version 0's `routes` and `pools`
+// lists are maps in version 1): the next plan computes them again.
+func dropComputed(attrs ...string) stateTransform {
+	return func(state map[string]any) error {
+		for _, a := range attrs {
+			delete(state, a)
+		}
+		return nil
+	}
+}

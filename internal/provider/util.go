@@ -23,3 +23,19 @@ func listValue(elem map[string]attr.Type, elems []attr.Value, diags *diag.Diagno
 	diags.Append(d...)
 	return l
 }
+
+// mapValue builds a computed map of objects, adding any conversion problem to diags.
+func mapValue(elem map[string]attr.Type, elems map[string]attr.Value, diags *diag.Diagnostics) types.Map {
+	m, d := types.MapValue(types.ObjectType{AttrTypes: elem}, elems)
+	diags.Append(d...)
+	return m
+}
+
+// stringListValue is a known list of strings (empty, never null, for nil), built directly.
+func stringListValue(s []string) types.List {
+	elems := make([]attr.Value, len(s))
+	for i, v := range s {
+		elems[i] = types.StringValue(v)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}

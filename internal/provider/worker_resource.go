@@ -52,8 +52,6 @@ type workerModel struct {
 	ExtraConfig              types.String `tfsdk:"extra_config"`
 	ConfigYAML               types.String `tfsdk:"config_yaml"`
 	ConfigPath               types.String `tfsdk:"config_path"`
-	LogConfigYAML            types.String `tfsdk:"log_config_yaml"`
-	Endpoints                types.List   `tfsdk:"endpoints"`
 	InstanceMapEntry         types.Object `tfsdk:"instance_map_entry"`
 	Upstream                 types.String `tfsdk:"upstream"`
 	HTTPResources            types.List   `tfsdk:"http_resources"`
@@ -72,23 +70,6 @@ type listenerModel struct {
 	TLS           types.Bool   `tfsdk:"tls"`
 }
 
-// endpointModel is one element of the computed endpoints of workers and stream writers.
-type endpointModel struct {
-	Pattern  types.String `tfsdk:"pattern"`
-	Methods  types.List   `tfsdk:"methods"`
-	Group    types.String `tfsdk:"group"`
-	Resource types.String `tfsdk:"resource"`
-	Sticky   types.String `tfsdk:"sticky"`
-}
-
-var endpointAttrTypes = map[string]attr.Type{
-	"pattern":  types.StringType,
-	"methods":  types.ListType{ElemType: types.StringType},
-	"group":    types.StringType,
-	"resource": types.StringType,
-	"sticky":   types.StringType,
-}
-
 func (r *workerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_worker"
 }
@@ -103,17 +84,19 @@ func (r *workerResource) UpgradeState(_ context.Context) map[int64]resource.Stat
 }
 
 // workerSchemaV1 is version 1 of the synapse_worker schema (release 0.2.0: ports are Number
-// attributes; `synapse_version`).
+// attributes; `synapse_version`; 0.1.0's `endpoints`, a copy of catalogue facts now in
+// data.synapse_catalog, and `log_config_yaml`, one template now
+// provider::synapse::worker_log_config, are gone, so a worker carries what is its own).
 // Descriptions are written from the newest catalogue, the same lists the validation uses.
 func workerSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	return schema.Schema{
 		Version: 1,
 		MarkdownDescription: "One Synapse worker process: validates its roles and listeners and renders its worker " +
-			"file, log config and start command, known at plan time. Logical: nothing is contacted; deploy the " +
+			"file and start command, known at plan time. Logical: nothing is contacted; deploy the " +
 			"rendered files with your own tooling or the project's modules.\n\n" +
 			"Every worker runs `" + catalog.GenericWorkerApp + "`. Its roles decide which endpoints the reverse proxy " +
-			"sends to it (`endpoints`), the resources of its HTTP listener, and whether it loads the media repository. " +
+			"sends to it (`data.synapse_catalog` lists each role's endpoints), the resources of its HTTP listener, and whether it loads the media repository. " +
 			"A worker with no roles is a pure stream writer or duty worker: assign streams with `synapse_stream_writer` " +
 			"and duties in `synapse_shared_config`.\n\n" +
 			"Roles in Synapse " + c.Version + ":\n\n" + roleTable(c),
@@ -171,7 +154,8 @@ func workerSchemaV1() schema.Schema {
 			"shared_config_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Absolute path of the shared `homeserver.yaml` the worker loads first. Defaults to `<config_dir>/homeserver.yaml`."},
 			"log_config_path": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Absolute path of the worker's log config (`worker_log_config`). Defaults to `<config_dir>/workers/<name>.log.config`."},
+				MarkdownDescription: "Absolute path of the worker's log config (`worker_log_config`). Defaults to `<config_dir>/workers/<name>.log.config`. " +
+					"Write `provider::synapse::worker_log_config(name, log_level)` there."},
 			"log_level": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(fleet.DefaultLogLevel),
 				MarkdownDescription: "Root log level of the rendered log config: " + backticked(c.LogLevels) + ". Defaults to `" + fleet.DefaultLogLevel + "`."},
 			"extra_config": schema.StringAttribute{Optional: true,
@@ -185,11 +169,6 @@ func workerSchemaV1() schema.Schema {
 					"`worker_log_config`, `enable_media_repo` (media workers), then `extra_config` sorted."},
 			"config_path": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "Where `config_yaml` belongs: `<config_dir>/workers/<name>.yaml`."},
-			"log_config_yaml": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The log config (a Python logging dictConfig writing to the console), to be written at `log_config_path`."},
-			"endpoints": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "The endpoints the roles serve, in catalogue order.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: endpointSchemaAttributes()}},
 			"instance_map_entry": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "How other processes reach the worker's replication listener (for `instance_map`); null without one.",
 				Attributes: map[string]schema.Attribute{
@@ -209,19 +188,6 @@ func workerSchemaV1() schema.Schema {
 				MarkdownDescription: "The command that starts the worker: `python -m " + catalog.GenericWorkerApp +
 					" --config-path <shared_config_path> --config-path <config_path>`."},
 		},
-	}
-}
-
-// endpointSchemaAttributes are the attributes of a computed endpoint object.
-func endpointSchemaAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"pattern": schema.StringAttribute{Computed: true, MarkdownDescription: "Path regular expression (the RE2/PCRE subset), from Synapse's docs."},
-		"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "HTTP methods the route is limited to; empty means every method."},
-		"group":    schema.StringAttribute{Computed: true, MarkdownDescription: "The heading it stands under in Synapse's workers documentation."},
-		"resource": schema.StringAttribute{Computed: true, MarkdownDescription: "The listener resource serving it."},
-		"sticky": schema.StringAttribute{Computed: true,
-			MarkdownDescription: "Load-balancing need: " + backticked(stickinessNames()) + "."},
 	}
 }
 
@@ -458,8 +424,6 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	m.LogConfigPath = types.StringValue(a.LogConfigPath)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.ConfigPath = types.StringValue(a.ConfigPath)
-	m.LogConfigYAML = types.StringValue(a.LogConfigYAML)
-	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
 	m.InstanceMapEntry = instanceMapEntryValue(ctx, a.InstanceMap, diags)
 	m.Upstream = types.StringValue(a.Upstream)
 	m.HTTPResources = stringList(ctx, a.HTTPResources, diags)
@@ -493,8 +457,6 @@ func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
 	if !unknown["config_dir"] && !unknown["name"] {
 		m.ConfigPath = types.StringValue(w.ConfigPath())
 	}
-	m.LogConfigYAML = types.StringUnknown()
-	m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
 	m.InstanceMapEntry = types.ObjectUnknown(instanceMapEntryAttrTypes)
 	m.Upstream = types.StringUnknown()
 	m.HTTPResources = types.ListUnknown(types.StringType)
@@ -515,27 +477,6 @@ func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *workerResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
-}
-
-// endpointsValue converts catalogue endpoints to the computed endpoints list.
-func endpointsValue(ctx context.Context, eps []catalog.Endpoint, diags *diag.Diagnostics) types.List {
-	out := make([]endpointModel, len(eps))
-	for i, e := range eps {
-		methods := e.Methods
-		if methods == nil {
-			methods = []string{}
-		}
-		out[i] = endpointModel{
-			Pattern:  types.StringValue(e.Pattern),
-			Methods:  stringList(ctx, methods, diags),
-			Group:    types.StringValue(e.Group),
-			Resource: types.StringValue(e.Resource),
-			Sticky:   types.StringValue(string(e.Sticky)),
-		}
-	}
-	v, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: endpointAttrTypes}, out)
-	diags.Append(d...)
-	return v
 }
 
 func instanceMapEntryValue(ctx context.Context, e *fleet.InstanceMapEntry, diags *diag.Diagnostics) types.Object {

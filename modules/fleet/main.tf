@@ -263,9 +263,10 @@ resource "synapse_stream_writer" "this" {
 }
 
 locals {
-  # Only the attributes the fleet-wide resources read: passing whole synapse_worker objects
-  # (with their YAML and endpoint lists) makes Terraform convert all of it twice per plan.
-  worker_refs = [for w in synapse_worker.this : {
+  # Only the attributes each fleet-wide resource reads, keyed by worker name (a plan then shows
+  # an added worker alone): passing whole synapse_worker objects (with their YAML) makes
+  # Terraform convert all of it twice per plan.
+  worker_refs = { for n, w in synapse_worker.this : n => {
     name                       = w.name
     synapse_version            = w.synapse_version
     roles                      = w.roles
@@ -274,7 +275,12 @@ locals {
     http_resources             = w.http_resources
     instance_map_entry         = w.instance_map_entry
     replication_bind_addresses = w.replication_bind_addresses
-  }]
+  } }
+  routing_refs = { for n, w in synapse_worker.this : n => {
+    roles          = w.roles
+    upstream       = w.upstream
+    http_resources = w.http_resources
+  } }
 }
 
 resource "synapse_shared_config" "this" {
@@ -336,10 +342,14 @@ resource "synapse_routing_table" "this" {
     host = var.hosts[var.main.host]
     port = var.main.http_port
   }
-  workers        = local.worker_refs
+  workers        = local.routing_refs
   stream_writers = values(synapse_stream_writer.this)
   strategies     = try(var.proxy.strategies, null)
   listen         = try(var.proxy.listen, null)
+  # Only proxy.kind's standalone configuration (every kind when proxy is null, for
+  # deployments that pick their own from proxy_configs).
+  proxies = var.proxy == null ? null : [var.proxy.kind]
+  forms   = ["config"]
 }
 
 locals {
@@ -371,7 +381,7 @@ locals {
       h == var.main.host && local.main_log_config_path != null ? { (local.main_log_config_path) = local.main_log_config } : {},
       merge([for n in local.names_by_host[h] : {
         (synapse_worker.this[n].config_path)     = synapse_worker.this[n].config_yaml
-        (synapse_worker.this[n].log_config_path) = synapse_worker.this[n].log_config_yaml
+        (synapse_worker.this[n].log_config_path) = provider::synapse::worker_log_config(n, synapse_worker.this[n].log_level)
       }]...),
       var.proxy != null && try(var.proxy.host, null) == h ? { (local.proxy_config_path) = local.proxy_config } : {},
     )

@@ -22,7 +22,7 @@ output "workers" {
       config_path      = synapse_worker.this[n].config_path
       config           = synapse_worker.this[n].config_yaml
       log_config_path  = synapse_worker.this[n].log_config_path
-      log_config       = synapse_worker.this[n].log_config_yaml
+      log_config       = provider::synapse::worker_log_config(n, synapse_worker.this[n].log_level)
       health_url       = "http://localhost:${w.http_port}/health"
     }
   }
@@ -74,12 +74,12 @@ output "stream_writers" {
 }
 
 output "routes" {
-  description = "The ordered routing table: {pattern, methods, query_param, query_present, pool, group}."
+  description = "The routing table, keyed by route identity: {order, pattern, methods, query_param, query_present, pool, group, strategy}; `order` is the first-match order."
   value       = synapse_routing_table.this.routes
 }
 
 output "pools" {
-  description = "The routing pools: {name, strategy, members = [{name, upstream}]}."
+  description = "The routing pools, keyed by name: {strategy, members = {worker name => upstream}}."
   value       = synapse_routing_table.this.pools
 }
 
@@ -104,7 +104,7 @@ output "proxy_config" {
 }
 
 output "proxy_configs" {
-  description = "The complete configuration for every proxy kind (nginx, haproxy, caddy, apache), for deployments that pick their own."
+  description = "The complete configuration of each proxy kind (nginx, haproxy, caddy, apache): only proxy.kind's is rendered (the others are null); every kind when proxy is null, for deployments that pick their own."
   value = {
     nginx   = synapse_routing_table.this.nginx_config
     haproxy = synapse_routing_table.this.haproxy_config

@@ -25,7 +25,8 @@ resource "synapse_worker" "initial_sync" {
 
 resource "synapse_routing_table" "fleet" {
   main    = { host = "10.0.0.1", port = 8008 }
-  workers = concat(synapse_worker.sync, [synapse_worker.initial_sync])
+  workers = { for w in concat(synapse_worker.sync, [synapse_worker.initial_sync]) : w.name => w }
+  proxies = [] # only the routes are used here
 }
 
 locals {

@@ -13,11 +13,13 @@ locals {
   }
 }
 
+# for_each over the names only: Terraform evaluates the for_each expression for every instance,
+# so a map of names stays cheap however large local.workers grows.
 resource "synapse_worker" "all" {
-  for_each         = local.workers
+  for_each         = toset(keys(local.workers))
   name             = each.key
-  roles            = each.value.roles
-  host             = each.value.host
+  roles            = local.workers[each.key].roles
+  host             = local.workers[each.key].host
   http_port        = 8083
   replication_port = 9093
 }
@@ -29,8 +31,14 @@ resource "synapse_stream_writer" "typing" {
 
 resource "synapse_routing_table" "fleet" {
   main           = { host = "10.0.0.1", port = 8008 }
-  workers        = values(synapse_worker.all)
+  workers        = synapse_worker.all
   stream_writers = [synapse_stream_writer.typing]
+
+  # Render only the proxy you deploy, and only its standalone configuration: the other
+  # outputs stay null, which keeps plans and state small. Unset, all four are rendered in
+  # both forms.
+  proxies = ["nginx"]
+  forms   = ["config"]
 
   # TLS terminated at the proxy: clients on 443, federation on 8448. Omit the two tls_*
   # paths for plain HTTP (e.g. behind another TLS terminator). HAProxy loads the key from the
@@ -57,5 +65,5 @@ output "nginx_config" {
 }
 
 output "pools" {
-  value = { for p in synapse_routing_table.fleet.pools : p.name => [for m in p.members : m.upstream] }
+  value = { for name, p in synapse_routing_table.fleet.pools : name => values(p.members) }
 }

@@ -33,7 +33,8 @@ resource "synapse_shared_config" "this" {
     http_port        = 8008
     bind_addresses   = ["10.0.0.10"]
   }
-  workers        = [synapse_worker.sync1, synapse_worker.persister1]
+  # A map keyed by worker name: a plan then shows an added worker alone.
+  workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
   stream_writers = [synapse_stream_writer.events]
 
   redis = {

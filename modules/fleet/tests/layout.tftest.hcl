@@ -88,12 +88,12 @@ run "routes_point_at_existing_pool_members" {
   command = plan
 
   assert {
-    condition     = alltrue([for r in output.routes : contains([for p in output.pools : p.name], r.pool)])
+    condition     = alltrue([for r in output.routes : contains(keys(output.pools), r.pool)])
     error_message = "Every route must name an existing pool."
   }
   assert {
     condition = alltrue(flatten([for p in output.pools : [
-      for m in p.members : contains(keys(output.workers), m.name) ? output.workers[m.name].upstream == m.upstream : m.upstream == "10.0.0.10:8008"
+      for name, upstream in p.members : contains(keys(output.workers), name) ? output.workers[name].upstream == upstream : upstream == "10.0.0.10:8008"
     ]]))
     error_message = "Every pool member is a worker (with its upstream) or main."
   }

@@ -77,7 +77,7 @@ run "haproxy_binds_both_ports_with_the_certificate" {
   }
 }
 
-run "caddy_and_apache_name_the_files_on_both_ports" {
+run "caddy_names_the_files_on_both_ports" {
   command = plan
   variables {
     proxy = {
@@ -97,7 +97,28 @@ run "caddy_and_apache_name_the_files_on_both_ports" {
     error_message = "The Caddyfile must serve 443 and 8448 with the given certificate and key."
   }
   assert {
-    condition     = strcontains(output.proxy_configs.apache, "SSLCertificateFile \"/etc/ssl/matrix/fullchain.pem\"") && strcontains(output.proxy_configs.apache, "SSLCertificateKeyFile \"/etc/ssl/matrix/privkey.pem\"") && strcontains(output.proxy_configs.apache, "Listen 0.0.0.0:8448")
+    condition     = output.proxy_configs.caddy == output.proxy_config && output.proxy_configs.apache == null && output.proxy_configs.haproxy == null
+    error_message = "Only proxy.kind's configuration is rendered."
+  }
+}
+
+run "apache_names_the_files_on_both_ports" {
+  command = plan
+  variables {
+    proxy = {
+      kind = "apache"
+      host = "edge"
+      listen = {
+        port                 = 443
+        additional_ports     = [8448]
+        tls_certificate_path = "/etc/ssl/matrix/fullchain.pem"
+        tls_key_path         = "/etc/ssl/matrix/privkey.pem"
+      }
+    }
+  }
+
+  assert {
+    condition     = strcontains(output.proxy_config, "SSLCertificateFile \"/etc/ssl/matrix/fullchain.pem\"") && strcontains(output.proxy_config, "SSLCertificateKeyFile \"/etc/ssl/matrix/privkey.pem\"") && strcontains(output.proxy_config, "Listen 0.0.0.0:8448")
     error_message = "The Apache configuration must load the certificate and key and listen on 8448."
   }
 }

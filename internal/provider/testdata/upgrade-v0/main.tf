@@ -1,7 +1,6 @@
-# A fleet applied with release 0.1.0 (schema version 0 of every resource); terraform.tfstate
-# beside it is that release's state, written by the 0.1.0 provider binary.
-# TestUpgradeStateFromV0 plans this configuration against that state with the current
-# provider and expects no change: the state upgraders carry every value across.
+# The fleet of v0.1.0.tf as 0.2.0 takes it (worker inputs are maps keyed by name).
+# TestUpgradeStateFromV0 plans it against terraform.tfstate, the state the 0.1.0 provider
+# wrote for v0.1.0.tf, with the current provider and expects only the intended changes.
 terraform {
   required_providers {
     synapse = { source = "synapse-fleet/synapse" }
@@ -33,14 +32,14 @@ resource "synapse_stream_writer" "events" {
 
 resource "synapse_shared_config" "fleet" {
   main           = { host = "127.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["127.0.0.1"] }
-  workers        = [synapse_worker.sync1, synapse_worker.persister1]
+  workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
   stream_writers = [synapse_stream_writer.events]
   redis          = { host = "127.0.0.1", port = 6379, dbid = 2 }
 }
 
 resource "synapse_routing_table" "edge" {
   main           = { host = "127.0.0.1", port = 8008 }
-  workers        = [synapse_worker.sync1, synapse_worker.persister1]
+  workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
   stream_writers = [synapse_stream_writer.events]
   listen         = { address = "127.0.0.1", port = 8443, additional_ports = [8448] }
 }

@@ -1,5 +1,7 @@
 # A fleet applied with provider v0.1.0 (schema version 0), planned again by the current provider
-# after the state upgrade: the test expects no change. synapse_version is "1.146" on the provider.
+# after the state upgrade, with the worker inputs written as 0.2.0 takes them (maps keyed by name;
+# v0.1.0 took `values(synapse_worker.all)` and the list of objects): the test expects no change
+# but the routing table's new route/pool shape. synapse_version is "1.146" on the provider.
 terraform {
   required_providers {
     synapse = {
@@ -47,7 +49,7 @@ resource "synapse_shared_config" "fleet" {
     http_port        = 8008
     replication_port = 9093
   }
-  workers                 = values(synapse_worker.all)
+  workers                 = synapse_worker.all
   stream_writers          = [synapse_stream_writer.events, synapse_stream_writer.typing]
   redis                   = { host = "10.0.0.2" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
@@ -74,15 +76,12 @@ resource "synapse_shared_config" "fleet" {
 # The module's way of passing workers: objects with only the attributes read.
 resource "synapse_routing_table" "edge" {
   main = { host = "10.0.0.1", port = 8008 }
-  workers = [for w in synapse_worker.all : {
-    name                       = w.name
-    roles                      = w.roles
-    host                       = w.host
-    upstream                   = w.upstream
-    http_resources             = w.http_resources
-    instance_map_entry         = w.instance_map_entry
-    replication_bind_addresses = w.replication_bind_addresses
-  }]
+  workers = { for n, w in synapse_worker.all : n => {
+    name           = w.name
+    roles          = w.roles
+    upstream       = w.upstream
+    http_resources = w.http_resources
+  } }
   stream_writers = [synapse_stream_writer.events]
   listen         = { port = 8080 }
 }
