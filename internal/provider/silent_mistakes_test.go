@@ -61,7 +61,7 @@ resource "synapse_shared_config" "this" {
 		{Config: sharedConfig(withRedis + `homeserver_yaml = "server_name: example.org\nsigning_key_path: /k\n"`),
 			ExpectError: expectErr("Main Client Listener Mismatch", "closed port")},
 		// 2. a worker's metrics_port on another worker's http_port on the same host.
-		{Config: twoWorkers, ExpectError: regexp.MustCompile(`(?s)Address Already In Use.*metrics listener of\s+"persister1"`)},
+		{Config: twoWorkers, ExpectError: regexp.MustCompile(`(?s)Address Already In Use.*metrics\s+listener\s+of\s+"persister1"`)},
 		// 4. database in extra_config without a name.
 		{Config: workerHCL(validWorker + `extra_config = yamlencode({ database = { args = { cp_max = 5 } } })`),
 			ExpectError: expectErr("Extra Config Replaces A Shared Mapping", "SQLite")},

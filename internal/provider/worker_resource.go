@@ -232,9 +232,9 @@ func roleTable(c *catalog.Catalog) string {
 }
 
 func (r *workerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m workerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, err := workerFromTerraform(ctx, req.Config.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Read Configuration", fmt.Sprintf("%s. This is a provider bug: please report it.", err))
 		return
 	}
 	checkZeroPorts(ctx, m, &resp.Diagnostics)
@@ -377,10 +377,14 @@ func (r *workerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to render
 	}
-	var plan, config workerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	// Read and written without reflection (see worker_values.go): this runs for every worker.
+	plan, err := workerFromTerraform(ctx, req.Plan.Raw)
+	var config workerModel
+	if err == nil {
+		config, err = workerFromTerraform(ctx, req.Config.Raw)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Read Plan", fmt.Sprintf("%s. This is a provider bug: please report it.", err))
 		return
 	}
 	// Optional+computed paths follow the config: removing them from the config must bring
@@ -392,7 +396,12 @@ func (r *workerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	out, err := plan.toTerraform(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Set Plan", fmt.Sprintf("%s. This is a provider bug: please report it.", err))
+		return
+	}
+	resp.Plan.Raw = out
 }
 
 // render fills the computed attributes: rendered when every input is known, unknown otherwise.
@@ -424,10 +433,10 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	m.LogConfigPath = types.StringValue(a.LogConfigPath)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.ConfigPath = types.StringValue(a.ConfigPath)
-	m.InstanceMapEntry = instanceMapEntryValue(ctx, a.InstanceMap, diags)
+	m.InstanceMapEntry = instanceMapEntryValue(a.InstanceMap, diags)
 	m.Upstream = types.StringValue(a.Upstream)
-	m.HTTPResources = stringList(ctx, a.HTTPResources, diags)
-	m.ReplicationBindAddresses = stringList(ctx, a.ReplicationBindAddresses, diags)
+	m.HTTPResources = stringListValue(a.HTTPResources)
+	m.ReplicationBindAddresses = stringListValue(a.ReplicationBindAddresses)
 	m.Command = types.StringValue(a.Command)
 }
 
@@ -479,20 +488,18 @@ func (r *workerResource) Update(ctx context.Context, req resource.UpdateRequest,
 func (r *workerResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
 }
 
-func instanceMapEntryValue(ctx context.Context, e *fleet.InstanceMapEntry, diags *diag.Diagnostics) types.Object {
+func instanceMapEntryValue(e *fleet.InstanceMapEntry, diags *diag.Diagnostics) types.Object {
 	if e == nil {
 		return types.ObjectNull(instanceMapEntryAttrTypes)
 	}
-	m := instanceMapEntryModel{Host: types.StringNull(), Port: types.NumberNull(), Path: types.StringNull(), TLS: types.BoolValue(e.TLS)}
+	v := map[string]attr.Value{"host": types.StringNull(), "port": types.NumberNull(), "path": types.StringNull(), "tls": types.BoolValue(e.TLS)}
 	if e.Path != "" {
-		m.Path = types.StringValue(e.Path)
+		v["path"] = types.StringValue(e.Path)
 	} else {
-		m.Host = types.StringValue(e.Host)
-		m.Port = numberOf(e.Port)
+		v["host"] = types.StringValue(e.Host)
+		v["port"] = numberOf(e.Port)
 	}
-	v, d := types.ObjectValueFrom(ctx, instanceMapEntryAttrTypes, m)
-	diags.Append(d...)
-	return v
+	return objectValue(instanceMapEntryAttrTypes, v, diags)
 }
 
 // stringList is a known list of strings (empty, never null, for nil).
