@@ -25,14 +25,7 @@ import (
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
-// instanceMapEntryModel mirrors synapse_worker.instance_map_entry.
-type instanceMapEntryModel struct {
-	Host types.String `tfsdk:"host"`
-	Port types.Number `tfsdk:"port"`
-	Path types.String `tfsdk:"path"`
-	TLS  types.Bool   `tfsdk:"tls"`
-}
-
+// instanceMapEntryAttrTypes is the shape of synapse_worker.instance_map_entry.
 var instanceMapEntryAttrTypes = map[string]attr.Type{
 	"host": types.StringType,
 	"port": types.NumberType,
