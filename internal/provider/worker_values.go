@@ -58,7 +58,7 @@ func workerFromTerraform(ctx context.Context, v tftypes.Value) (workerModel, err
 	m.LogLevel, m.ExtraConfig, m.ConfigYAML, m.ConfigPath = str("log_level"), str("extra_config"), str("config_yaml"), str("config_path")
 	m.InstanceMapEntry, _ = get("instance_map_entry").(types.Object)
 	m.Upstream, m.HTTPResources, m.ReplicationBindAddresses = str("upstream"), list("http_resources"), list("replication_bind_addresses")
-	m.Command = str("command")
+	m.Command, m.SynapseVersion = str("command"), str("synapse_version")
 	return m, firstErr
 }
 
@@ -72,7 +72,7 @@ func (m workerModel) toTerraform(ctx context.Context) (tftypes.Value, error) {
 		"shared_config_path": m.SharedConfigPath, "log_config_path": m.LogConfigPath, "log_level": m.LogLevel,
 		"extra_config": m.ExtraConfig, "config_yaml": m.ConfigYAML, "config_path": m.ConfigPath,
 		"instance_map_entry": m.InstanceMapEntry, "upstream": m.Upstream, "http_resources": m.HTTPResources,
-		"replication_bind_addresses": m.ReplicationBindAddresses, "command": m.Command,
+		"replication_bind_addresses": m.ReplicationBindAddresses, "command": m.Command, "synapse_version": m.SynapseVersion,
 	}
 	out := make(map[string]tftypes.Value, len(vals))
 	for name, t := range tt.AttributeTypes {
