@@ -119,7 +119,7 @@ resource "synapse_stream_writer" "events" {
 resource "synapse_shared_config" "fleet" {
   synapse_version = "` + sharedVersion + `"
   main            = { host = "127.0.0.1", replication_port = 9093, bind_addresses = ["127.0.0.1"] }
-  workers         = [synapse_worker.sync, synapse_worker.persister]
+  workers         = { sync1 = synapse_worker.sync, persister1 = synapse_worker.persister }
   stream_writers  = [synapse_stream_writer.events]
   redis           = { host = "127.0.0.1" }
 }
@@ -129,10 +129,9 @@ resource "synapse_routing_table" "edge" {
   main            = { host = "127.0.0.1", port = 8008 }
   listen          = { port = 8080 }
   # Built by hand, without synapse_version: taken to be the table's release.
-  workers = [for w in [synapse_worker.sync, synapse_worker.persister] : {
-    name = w.name, roles = w.roles, host = w.host, upstream = w.upstream, http_resources = w.http_resources,
-    instance_map_entry = w.instance_map_entry, replication_bind_addresses = w.replication_bind_addresses
-  }]
+  workers = { for w in [synapse_worker.sync, synapse_worker.persister] : w.name => {
+    name = w.name, roles = w.roles, upstream = w.upstream, http_resources = w.http_resources
+  } }
   stream_writers = [synapse_stream_writer.events]
 }
 `
@@ -145,13 +144,13 @@ func TestSynapseVersionMixedFleet(t *testing.T) {
 	tfresource.UnitTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testProviders,
 		Steps: []tfresource.TestStep{
-			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `workers[0] (worker "sync1") is on Synapse 1.157`)},
+			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `workers["persister1"] (worker "persister1") is on Synapse 1.157`)},
 			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `stream_writers[0] (stream "events") is on Synapse 1.157, but this synapse_shared_config is on 1.146`)},
 			{
 				Config: mixedFleetHCL("1.157.1"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("synapse_shared_config.fleet", tfjsonpath.New("workers").AtSliceIndex(1).AtMapKey("synapse_version"), knownvalue.StringExact("1.157")),
-					statecheck.ExpectKnownValue("synapse_routing_table.edge", tfjsonpath.New("workers").AtSliceIndex(0).AtMapKey("synapse_version"), knownvalue.StringExact("1.157.1")),
+					statecheck.ExpectKnownValue("synapse_shared_config.fleet", tfjsonpath.New("workers").AtMapKey("persister1").AtMapKey("synapse_version"), knownvalue.StringExact("1.157")),
+					statecheck.ExpectKnownValue("synapse_routing_table.edge", tfjsonpath.New("workers").AtMapKey("sync1").AtMapKey("synapse_version"), knownvalue.StringExact("1.157.1")),
 					statecheck.ExpectKnownValue("synapse_routing_table.edge", tfjsonpath.New("synapse_version"), knownvalue.StringExact("1.157.1")),
 				},
 			},
