@@ -277,9 +277,10 @@ locals {
     replication_bind_addresses = w.replication_bind_addresses
   } }
   routing_refs = { for n, w in synapse_worker.this : n => {
-    roles          = w.roles
-    upstream       = w.upstream
-    http_resources = w.http_resources
+    synapse_version = w.synapse_version
+    roles           = w.roles
+    upstream        = w.upstream
+    http_resources  = w.http_resources
   } }
 }
 
