@@ -283,6 +283,7 @@ resource "synapse_shared_config" "this" {
     host             = var.hosts[var.main.host]
     http_port        = var.main.http_port
     replication_port = var.main.replication_port
+    metrics_port     = var.main.metrics_port
     bind_addresses   = var.main.bind_addresses
   }
   workers        = local.worker_refs
