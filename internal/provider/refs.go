@@ -145,6 +145,14 @@ func workerRefsAttributeBase(purpose string) schema.ListNestedAttribute {
 	}
 }
 
+// configDigestRefAttribute is the worker's `config_digest` in synapse_shared_config's
+// references: it reads it to tell which worker's own files changed (the rollout plan). The
+// routing table does not take it, so a worker's file change never touches the routing table.
+func configDigestRefAttribute() schema.StringAttribute {
+	return schema.StringAttribute{Optional: true,
+		MarkdownDescription: "The worker's computed `config_digest`, for the rollout plan; without it the plan cannot see changes to that worker's own files."}
+}
+
 // streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources.
 func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
@@ -253,7 +261,9 @@ func checkRefVersions(resourceType string, version string, workers, writers type
 func workerRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (refs []fleet.WorkerRef, ok bool) {
 	ok = eachRef(list, attrName, "Missing Worker", "synapse_worker", diags, func(i int, obj types.Object) bool {
 		var m workerRefModel
-		diags.Append(withoutAttributes(ctx, obj, listenerFactAttributes()).As(ctx, &m, objectAsOptions)...)
+		drop := listenerFactAttributes()
+		drop["config_digest"] = nil // synapse_shared_config's references also carry the digest
+		diags.Append(withoutAttributes(ctx, obj, drop).As(ctx, &m, objectAsOptions)...)
 		ref := fleet.WorkerRef{}
 		if m.Name.IsUnknown() || m.Host.IsUnknown() || m.Upstream.IsUnknown() || m.InstanceMapEntry.IsUnknown() ||
 			hasUnknownElement(m.Roles) || hasUnknownElement(m.HTTPResources) || hasUnknownElement(m.ReplicationBindAddresses) {
@@ -397,4 +407,33 @@ func stringsOf(_ context.Context, v attr.Value, _ *diag.Diagnostics) []string {
 		out = append(out, str.ValueString())
 	}
 	return out
+}
+
+// workerDigests reads each worker reference's config_digest: name -> digest ("" when unset or
+// unknown). ok is false when the list or a name is unknown.
+func workerDigests(list types.List) (map[string]string, bool) {
+	if list.IsUnknown() {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, el := range list.Elements() {
+		obj, isObj := el.(types.Object)
+		if !isObj || obj.IsUnknown() {
+			return nil, false
+		}
+		if obj.IsNull() {
+			continue
+		}
+		attrs := obj.Attributes()
+		name, _ := attrs["name"].(types.String)
+		if name.IsUnknown() {
+			return nil, false
+		}
+		digest, _ := attrs["config_digest"].(types.String)
+		if digest.IsUnknown() {
+			return nil, false
+		}
+		out[name.ValueString()] = digest.ValueString()
+	}
+	return out, true
 }

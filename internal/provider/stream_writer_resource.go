@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -65,7 +64,8 @@ func streamWriterSchemaV1() schema.Schema {
 			"stream and the writer count for the Synapse version, renders the entry and lists the endpoints the reverse " +
 			"proxy must send to the writers. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
 			"`synapse_routing_table`; each writer also needs a `replication_port` and an `instance_map` entry.\n\n" +
-			"Changing a stream's writers needs a coordinated restart: the plan shows a warning with the rule.\n\n" +
+			"What changing a stream's writers needs from the running processes (usually a coordinated restart) is in " +
+			"`synapse_shared_config`'s `rollout`, with one warning per plan.\n\n" +
 			"Streams in Synapse " + c.Version + ":\n\n" + streamTable(c),
 		Attributes: map[string]schema.Attribute{
 			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The stream."},
@@ -163,24 +163,11 @@ func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
-	var prior *streamWriterModel
-	if !req.State.Raw.IsNull() {
-		prior = &streamWriterModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-	}
-	ps := r.render(ctx, &plan, &resp.Diagnostics)
+	// Errors only: what a change of writers needs from the running fleet is the rollout plan of
+	// synapse_shared_config, which also sees a writer resource that is destroyed.
+	r.render(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	// The restart rule matters when the writers change (or are first assigned), not on every plan.
-	if prior == nil || !slices.Equal(stringsOf(ctx, prior.InstanceNames, &resp.Diagnostics), stringsOf(ctx, plan.InstanceNames, &resp.Diagnostics)) {
-		var warnings fleet.Problems
-		for _, p := range ps {
-			if p.Warning {
-				warnings = append(warnings, p)
-			}
-		}
-		addProblems(&resp.Diagnostics, warnings, problemOptions{})
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

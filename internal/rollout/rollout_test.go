@@ -131,8 +131,12 @@ func TestCompute(t *testing.T) {
 			steps: "stop main,typing-1 | deploy  | start main | restart background-1,persister-1,persister-2,sender-1,sender-2,sync-1,sync-2 | reload_proxy ",
 		},
 		"instance_map port moved": {
-			mutate: func(s *Snapshot) { s.InstanceMap["persister-2"] = "10.0.0.3:9102"; s.Workers["persister-2"] = "p2b"; s.SharedFile = "shared-v2" },
-			level:  Coordinated, rules: []string{"instance_map_moved", "worker_files_changed", "shared_file_changed"},
+			mutate: func(s *Snapshot) {
+				s.InstanceMap["persister-2"] = "10.0.0.3:9102"
+				s.Workers["persister-2"] = "p2b"
+				s.SharedFile = "shared-v2"
+			},
+			level: Coordinated, rules: []string{"instance_map_moved", "worker_files_changed", "shared_file_changed"},
 		},
 		"federation sender added": {
 			mutate: func(s *Snapshot) {
@@ -153,8 +157,11 @@ func TestCompute(t *testing.T) {
 			steps: "stop main | deploy  | start main | start pusher-1 | restart background-1,persister-1,persister-2,sender-1,sender-2,sync-1,sync-2,typing-1",
 		},
 		"background tasks moved": {
-			mutate: func(s *Snapshot) { s.Duties["run_background_tasks_on"] = []string{"sync-1"}; s.SharedFile = "shared-v2" },
-			level:  Coordinated, rules: []string{"single_duty_moved", "shared_file_changed"},
+			mutate: func(s *Snapshot) {
+				s.Duties["run_background_tasks_on"] = []string{"sync-1"}
+				s.SharedFile = "shared-v2"
+			},
+			level: Coordinated, rules: []string{"single_duty_moved", "shared_file_changed"},
 			steps: "stop main,background-1,sync-1 | deploy  | start main | start background-1,sync-1 | restart persister-1,persister-2,sender-1,sender-2,sync-2,typing-1",
 		},
 		"redis moved": {
