@@ -42,8 +42,12 @@ func TestUpgradeStateFromV0(t *testing.T) {
 		}
 	}
 	tf := newTFRunner(t, bin, dir, filepath.Join(dir, "terraform.log"))
-	tf.run("plan", "-no-color", "-out=upgrade.plan")
+	plan := tf.run("plan", "-no-color", "-out=upgrade.plan")
 	checkUpgradePlan(t, tf.run("show", "-json", "upgrade.plan"))
+	// An upgrade is no transition of the fleet: no warning (the dev_overrides notice aside).
+	if strings.Count(plan, "Warning:") != strings.Count(plan, "Warning: Provider development overrides") {
+		t.Errorf("the plan after the upgrade warns:\n%s", plan)
+	}
 
 	// Positive control: the upgraders really ran. A refresh-only apply writes the upgraded state.
 	tf.run("apply", "-refresh-only", "-auto-approve", "-no-color")
@@ -57,14 +61,18 @@ func TestUpgradeStateFromV0(t *testing.T) {
 			t.Errorf("after the upgrade, %s has schema_version %d (present: %v), want at least %d", addr, got, ok, v)
 		}
 	}
+	// The intended change applies, and then nothing changes any more.
+	tf.run("apply", "-auto-approve", "-no-color")
+	tf.run("plan", "-no-color", "-detailed-exitcode")
 }
 
 // upgradeChanges are the attributes a plan after the upgrade may change, per resource type,
 // and why. Everything else must stay as 0.1.0 left it.
 var upgradeChanges = map[string]map[string]string{
 	// 0.2.0 reads each worker's metrics_port, listeners and extra_config (port clashes across
-	// workers, enable_metrics), which the 0.1.0 state of the input does not hold.
-	"synapse_shared_config": {"workers": "new listener facts"},
+	// workers, enable_metrics) and config_digest (the rollout plan), which the 0.1.0 state of
+	// the input does not hold.
+	"synapse_shared_config": {"workers": "new listener facts and config_digest"},
 }
 
 func checkUpgradePlan(t *testing.T, planJSON string) {
