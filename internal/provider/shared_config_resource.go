@@ -113,17 +113,20 @@ func sharedConfigSchemaV1() schema.Schema {
 	more["config_digest"] = configDigestRefAttribute()
 	a["workers"] = workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them. "+
 		"Each worker's `config_digest` tells the rollout plan when that worker's own files change.", more)
-	hs := a["homeserver_yaml"].(schema.StringAttribute)
-	hs.Sensitive = true
-	hs.MarkdownDescription += " Sensitive, since the file may hold secrets: the plan shows the change in `merged_yaml`, from which every secret option " +
-		"(`macaroon_secret_key`, `registration_shared_secret`, `form_secret`, database and redis passwords, `email.smtp_pass`, `turn_shared_secret`, " +
-		"OIDC client secrets and the rest of Synapse's list) is moved to the sensitive `secret_config_yaml`, with a warning naming the `*_path` option to use instead."
-	a["homeserver_yaml"] = hs
-	sec := a["secret_config_yaml"].(schema.StringAttribute)
-	sec.MarkdownDescription = "Every inline secret, as a config file every process must load as one more `--config-path` after the shared file: " +
-		"`worker_replication_secret` when `replication_secret` is set, and the top-level keys of `homeserver_yaml` holding a secret option " +
-		"(moved whole: Synapse merges config files shallowly). Empty when there is none. The only output holding a secret; deploy it with mode 0600."
-	a["secret_config_yaml"] = sec
+	// Both are string attributes of the base schema.
+	if hs, ok := a["homeserver_yaml"].(schema.StringAttribute); ok {
+		hs.Sensitive = true
+		hs.MarkdownDescription += " Sensitive, since the file may hold secrets: the plan shows the change in `merged_yaml`, from which every secret option " +
+			"(`macaroon_secret_key`, `registration_shared_secret`, `form_secret`, database and redis passwords, `email.smtp_pass`, `turn_shared_secret`, " +
+			"OIDC client secrets and the rest of Synapse's list) is moved to the sensitive `secret_config_yaml`, with a warning naming the `*_path` option to use instead."
+		a["homeserver_yaml"] = hs
+	}
+	if sec, ok := a["secret_config_yaml"].(schema.StringAttribute); ok {
+		sec.MarkdownDescription = "Every inline secret, as a config file every process must load as one more `--config-path` after the shared file: " +
+			"`worker_replication_secret` when `replication_secret` is set, and the top-level keys of `homeserver_yaml` holding a secret option " +
+			"(moved whole: Synapse merges config files shallowly). Empty when there is none. The only output holding a secret; deploy it with mode 0600."
+		a["secret_config_yaml"] = sec
+	}
 	a["secret_config_keys"] = schema.ListAttribute{Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "The top-level keys of `secret_config_yaml`, in order (not secret): empty when there is no secret file to deploy."}
 	a["main_log_config_path"] = schema.StringAttribute{Computed: true,

@@ -172,16 +172,16 @@ func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// render fills the computed attributes when stream and writers are known; it returns the
-// problems (errors are added to diags, warnings are left to the caller).
-func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) fleet.Problems {
+// render fills the computed attributes when stream and writers are known; errors go to diags
+// (rendering one assignment has no warnings).
+func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) {
 	s, streamKnown, writersKnown := m.toAssignment(ctx, diags)
 	if !streamKnown || !writersKnown || m.SynapseVersion.IsUnknown() {
 		m.ID = m.Stream
 		m.ConfigYAML = types.StringUnknown()
 		m.InstanceNames = types.ListUnknown(types.StringType)
 		m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
-		return nil
+		return
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
 	if c == nil {
@@ -190,17 +190,16 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 	a, ps := fleet.RenderStreamAssignment(c, s)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
-		return ps
+		return
 	}
 	m.ID = types.StringValue(s.Stream)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.InstanceNames = stringList(ctx, a.InstanceNames, diags)
 	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
-	return ps
 }
 
 func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
@@ -208,14 +207,9 @@ func (r *streamWriterResource) Read(_ context.Context, _ resource.ReadRequest, _
 }
 
 func (r *streamWriterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *streamWriterResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
-}
-
-// renderOnly is render for Create/Update: errors go to diags; warnings were shown at plan time.
-func (r *streamWriterResource) renderOnly(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) {
-	r.render(ctx, m, diags)
 }

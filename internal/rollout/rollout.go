@@ -130,13 +130,11 @@ type facetChange struct {
 	old, new         raw
 }
 
-// facetOrder is the order changes are reported in.
-var facetOrder = []string{"synapse_version", "redis", "replication_secret", "stream_writers", "duty", "instance_map", "worker", "shared_file", "secret_file", "proxy"}
-
 // showValues lists the facets whose values may appear in details (never secrets or digests).
 var showValues = map[string]bool{"synapse_version": true, "redis": true, "stream_writers": true, "duty": true, "instance_map": true}
 
-// diff lists every change between two snapshots, in facetOrder and key order.
+// diff lists every change between two snapshots: version, redis, secret, stream writers, duties,
+// instance_map, workers, shared file, secret file, proxy; keys sorted within each.
 func diff(prev, next Snapshot) []facetChange {
 	var out []facetChange
 	scalar := func(facet, key, a, b string, aPresent, bPresent bool) {
