@@ -3,6 +3,10 @@ package fleet
 import (
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 )
 
 // marker secrets: none of them may appear outside SecretConfigYAML.
@@ -126,4 +130,40 @@ func TestIdleWorkers(t *testing.T) {
 			t.Errorf("explicit duty still reported as idle by default: %s", p)
 		}
 	}
+}
+
+// FuzzSharedSecrets: whatever homeserver_yaml holds, rendering never panics, and no secret
+// option keeps a value in merged_yaml (except under the fleet's own redis section, which the
+// fleet replaces).
+func FuzzSharedSecrets(f *testing.F) {
+	f.Add(inlineSecrets)
+	f.Add("macaroon_secret_key: x\n")
+	f.Add("database: {args: {password: [1, 2]}}\n")
+	f.Add("oidc_providers: [{client_secret: s}, null, 3]\ndatabases: {a: {args: {password: p}}}\n")
+	f.Add("a: &x {password: p}\ndatabase: {args: *x}\n")
+	f.Fuzz(func(t *testing.T, hs string) {
+		cfg := fullFleet()
+		cfg.HomeserverYAML = hs
+		out, err := RenderShared(latest, cfg)
+		if err != nil {
+			return
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal([]byte(out.MergedYAML), &doc) != nil || len(doc.Content) != 1 {
+			return
+		}
+		v, err := yaml11Value(doc.Content[0])
+		if err != nil {
+			return
+		}
+		merged, _ := v.(map[string]any)
+		for _, s := range catalog.SecretOptions() {
+			if s.TopKey() == "redis" {
+				continue
+			}
+			if secretSet(merged, splitSecretPath(s.Path)) {
+				t.Fatalf("%s keeps a value in merged_yaml:\n%s", s.Path, out.MergedYAML)
+			}
+		}
+	})
 }
