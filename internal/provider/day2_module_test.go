@@ -39,6 +39,8 @@ module "fleet" {
     report_stats: false
     signing_key_path: /etc/matrix-synapse/example.org.signing.key
     log_config: /etc/matrix-synapse/log.yaml
+    listeners:
+      - {port: 8008, type: http, x_forwarded: true, resources: [{names: [client, federation]}]}
     macaroon_secret_key: %s-macaroon
     registration_shared_secret: %s-registration
     form_secret: %s-form
