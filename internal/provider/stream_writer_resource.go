@@ -185,7 +185,7 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
 	if c == nil {
-		return nil
+		return
 	}
 	a, ps := fleet.RenderStreamAssignment(c, s)
 	addProblems(diags, ps.Errors(), problemOptions{})
