@@ -4,7 +4,7 @@ example receives. Called by scripts/test-modules.sh with an example name and its
 
 This is OUR EMULATION of the loader's rules, not Synapse itself: Synapse cannot be installed on
 this machine (no PyPI, and Debian's pydantic is 1.x while Synapse 1.157 needs 2.x), so
-`python -m synapse.app.generic_worker --config-path <shared> --config-path <worker>` is not run.
+`python -m synapse.app.generic_worker --config-path <shared> [--config-path <secrets>] --config-path <worker>` is not run.
 What it does, per process of each host:
   - takes the --config-path files of the process's real command line (systemd ExecStart, the
     container entrypoint, or the example's commands output), each of which must be among the
@@ -104,8 +104,10 @@ def check_process(host, files, proc, cmd):
     if not worker and "synapse.app.homeserver" not in cmd:
         return [f"{proc}: command runs neither generic_worker nor homeserver: {cmd}"]
     paths = config_paths(cmd)
-    if len(paths) != (2 if worker else 1):
-        errs.append(f"{proc}: expected {'shared + worker' if worker else 'the shared'} --config-path, got {paths}")
+    # shared [+ secret config file, the fleet module's homeserver-secrets.yaml] [+ worker]
+    base = 2 if worker else 1
+    if len(paths) not in (base, base + 1) or (len(paths) == base + 1 and not paths[1].endswith("/homeserver-secrets.yaml")):
+        errs.append(f"{proc}: expected {'shared [+ secrets] + worker' if worker else 'the shared [+ secrets]'} --config-path, got {paths}")
     merged = {}
     for p in paths:
         if p not in files:

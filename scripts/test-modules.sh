@@ -325,7 +325,6 @@ for hs, by_host in outs["files_by_homeserver"]["value"].items():
     shared = [c for files in by_host.values() for p, c in files.items() if p.endswith("/homeserver.yaml")]
     assert shared, hs
     assert ("quarantined_media_changes" in shared[0]) == (hs != "beta"), hs
-print("ok")
 PY
 		pass "examples/many-homeservers: 3 homeservers from one for_each map plan, each on its own release"
 	else

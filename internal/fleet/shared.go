@@ -102,8 +102,17 @@ type SharedRender struct {
 	ConfigYAML string
 	// MergedYAML is the fragment merged into HomeserverYAML (the fragment itself without one).
 	MergedYAML string
-	// SecretConfigYAML is `worker_replication_secret: ...` for an inline secret, else "".
+	// SecretConfigYAML holds every inline secret: `worker_replication_secret` for an inline
+	// replication secret and the top-level keys of HomeserverYAML that hold a secret (see
+	// secrets.go); "" when there is none.
 	SecretConfigYAML string
+	// SecretConfigKeys are the top-level keys of SecretConfigYAML, in its order.
+	SecretConfigKeys []string
+	// InlineSecrets are the secret options found in HomeserverYAML (for the warning).
+	InlineSecrets []InlineSecret
+	// MainLogConfigPath is HomeserverYAML's log_config ("" when unset): the file the main
+	// process opens at startup.
+	MainLogConfigPath string
 	// InstanceMap is the rendered instance_map; InstanceMapKeys its keys in rendered order.
 	InstanceMap     map[string]InstanceMapEntry
 	InstanceMapKeys []string
@@ -542,6 +551,7 @@ func (s *sharedView) checkWriterServesStream(ps *Problems, wp string, i, j int, 
 }
 
 func (s *sharedView) checkDuties(ps *Problems) {
+	s.checkIdleWorkers(ps)
 	for _, d := range s.duties {
 		if !d.explicit {
 			continue
@@ -583,6 +593,47 @@ func (s *sharedView) checkDuties(ps *Problems) {
 			if containsString(w.Roles, d.role) && !seen[w.Name] && w.Name != "" {
 				ps.Warn(Index("workers", i, "roles"), "Worker Role Without Duty", "workers[%d] (%q) has the %q role but %s does not name it, so it will not do that duty; add it to %s or drop the role.", i, w.Name, d.role, d.option, d.option)
 			}
+		}
+	}
+}
+
+// checkIdleWorkers reports workers whose role gives them nothing to do: a single-process duty
+// (catalogue duty_kind "single") left to its default runs on the first worker with the role
+// only, and a role whose every endpoint must reach one process (sticky "single", SSO) is served
+// by the first such worker, the others being backup members of the proxy's pool.
+func (s *sharedView) checkIdleWorkers(ps *Problems) {
+	for _, d := range s.duties {
+		if d.explicit || d.kind != "single" || len(d.targets) != 1 {
+			continue
+		}
+		for i, w := range s.cfg.Workers {
+			if w.Name == "" || w.Name == d.targets[0] || !containsString(w.Roles, d.role) {
+				continue
+			}
+			ps.Warn(Index("workers", i, "roles"), "Idle Worker", "workers[%d] (%q) has the %q role, but %s runs on one process only and defaults to the first worker with that role, %q, so %q does nothing for it. "+
+				"Set %s to the worker you mean, and drop the role from the others (or give them other work).", i, w.Name, d.role, d.option, d.targets[0], w.Name, d.option)
+		}
+	}
+	for _, r := range s.c.Roles {
+		eps := s.c.EndpointsForRoles([]string{r.Name})
+		single := len(eps) > 0
+		for _, e := range eps {
+			single = single && e.Sticky == catalog.StickySingle
+		}
+		if !single {
+			continue
+		}
+		first := ""
+		for i, w := range s.cfg.Workers {
+			if w.Name == "" || !containsString(w.Roles, r.Name) {
+				continue
+			}
+			if first == "" {
+				first = w.Name
+				continue
+			}
+			ps.Warn(Index("workers", i, "roles"), "Idle Worker", "workers[%d] (%q) has the %q role, whose endpoints must all reach one process (Synapse keeps that state in memory), so the reverse proxy sends them to %q and %q is only a backup member that serves them while %q is down. "+
+				"Drop the %q role from %q, or keep it knowingly as a failover.", i, w.Name, r.Name, first, w.Name, first, r.Name, w.Name)
 		}
 	}
 }
@@ -923,6 +974,7 @@ func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 	}
 	out.InstanceMap, out.InstanceMapKeys = s.instanceMap()
 	frag := s.fragment()
+	var secret *yaml.Node
 	b := encodeYAML(frag)
 	out.ConfigYAML = b
 	out.MergedYAML = b
@@ -938,11 +990,35 @@ func RenderShared(c *catalog.Catalog, cfg SharedConfig) (SharedRender, error) {
 		if err != nil {
 			return out, err
 		}
+		owned := map[string]bool{}
+		for i := 0; i+1 < len(frag.Content); i += 2 {
+			owned[frag.Content[i].Value] = frag.Content[i].Value != "listeners"
+		}
+		out.InlineSecrets = findInlineSecrets(s.userValue, func(k string) bool { return owned[k] })
+		var moved []string
+		for _, sec := range out.InlineSecrets {
+			if !sec.Dropped && !containsString(moved, sec.TopKey) {
+				moved = append(moved, sec.TopKey)
+			}
+		}
+		secret = splitSecrets(merged, moved)
 		doc.Content[0] = merged
 		out.MergedYAML = encodeYAML(&doc)
+		if p, ok := s.userValue["log_config"].(string); ok {
+			out.MainLogConfigPath = p
+		}
 	}
 	if cfg.ReplicationSecret != "" {
-		out.SecretConfigYAML = encodeYAML(yamlMap("worker_replication_secret", yamlStr(cfg.ReplicationSecret)))
+		if secret == nil {
+			secret = yamlMap()
+		}
+		yamlAppend(secret, "worker_replication_secret", yamlStr(cfg.ReplicationSecret))
+	}
+	if secret != nil {
+		out.SecretConfigYAML = encodeYAML(secret)
+		for i := 0; i+1 < len(secret.Content); i += 2 {
+			out.SecretConfigKeys = append(out.SecretConfigKeys, secret.Content[i].Value)
+		}
 	}
 	return out, nil
 }

@@ -16,11 +16,9 @@ const MainWriter = "main"
 
 // Problem summaries of stream assignment validation.
 const (
-	sumStream        = "Unknown Stream"
-	sumWriters       = "Invalid Stream Writers"
-	sumWriterName    = "Invalid Stream Writer Name"
-	sumRestart       = "Coordinated Restart Needed"
-	sumWriterOrdered = "Stream Writer Order Matters"
+	sumStream     = "Unknown Stream"
+	sumWriters    = "Invalid Stream Writers"
+	sumWriterName = "Invalid Stream Writer Name"
 )
 
 // StreamArtifacts is what is rendered for one stream_writers entry.
@@ -98,26 +96,20 @@ func InstanceName(c *catalog.Catalog, writer string) string {
 	return writer
 }
 
-// RenderStreamAssignment validates and renders a stream_writers entry. Besides errors, the
-// problems hold warnings with the stream's restart rule and, for several writers, why their
-// order matters; callers show them when the assignment changes.
+// RenderStreamAssignment validates and renders a stream_writers entry.
 func RenderStreamAssignment(c *catalog.Catalog, s StreamAssignment) (StreamArtifacts, Problems) {
 	ps := ValidateStreamAssignment(c, s)
 	if ps.HasErrors() {
 		return StreamArtifacts{}, ps
 	}
-	st := c.Stream(s.Stream)
 	a := StreamArtifacts{Endpoints: c.EndpointsForStream(s.Stream)}
 	for _, w := range s.Writers {
 		a.InstanceNames = append(a.InstanceNames, InstanceName(c, w))
 	}
 	a.ConfigYAML = encodeYAML(yamlMap(s.Stream, yamlStrSeq(a.InstanceNames)))
-	if st.Restart != "" {
-		ps.Warn("writers", sumRestart, "%s", st.Restart)
-	}
-	if st.OrderMatters != "" && len(s.Writers) > 1 {
-		ps.Warn("writers", sumWriterOrdered, "%s", st.OrderMatters)
-	}
+	// What a change of writers needs from the running fleet (the catalogue's restart and order
+	// rules) is the rollout plan's business: synapse_shared_config sees the prior state and
+	// reports it once per plan, and never on a fleet's first create.
 	return a, ps
 }
 

@@ -38,6 +38,9 @@ type Worker struct {
 	ConfigDir string
 	// SharedConfigPath is the shared homeserver.yaml the worker loads first.
 	SharedConfigPath string
+	// SecretConfigPath is the secret config file (synapse_shared_config's secret_config_yaml)
+	// loaded after the shared file ("" when there is none).
+	SecretConfigPath string
 	// LogConfigPath is where the worker's log config lives; empty means <ConfigDir>/workers/<name>.log.config.
 	LogConfigPath string
 	// LogLevel is the root log level of the rendered log config.

@@ -92,6 +92,9 @@ type WorkerArtifacts struct {
 	ReplicationBindAddresses []string
 	// Command starts the worker.
 	Command string
+	// Digest identifies ConfigYAML, LogConfigYAML and Command together: it changes exactly
+	// when the worker must restart to pick up its own files.
+	Digest string
 	// Listeners are the effective worker_listeners.
 	Listeners []Listener
 }
@@ -188,6 +191,9 @@ func ValidateWorkerPartial(c *catalog.Catalog, w Worker, unknown Unknown) Proble
 	}
 	if known(attrSharedConfigPath) && w.SharedConfigPath != "" {
 		ps = append(ps, ValidateAbsPath(attrSharedConfigPath, w.SharedConfigPath)...)
+	}
+	if known("secret_config_path") && w.SecretConfigPath != "" {
+		ps = append(ps, ValidateAbsPath("secret_config_path", w.SecretConfigPath)...)
 	}
 	if known(attrLogConfigPath) && w.LogConfigPath != "" {
 		ps = append(ps, ValidateAbsPath(attrLogConfigPath, w.LogConfigPath)...)
@@ -642,8 +648,15 @@ func RenderWorker(c *catalog.Catalog, w Worker) (WorkerArtifacts, Problems) {
 	}
 	a.ConfigYAML = encodeYAML(doc)
 	a.LogConfigYAML = encodeYAML(logConfigDocument(w))
-	a.Command = fmt.Sprintf("python -m %s --config-path %s --config-path %s",
-		catalog.GenericWorkerApp, shellQuote(w.SharedConfigPath), shellQuote(a.ConfigPath))
+	// Synapse merges --config-path files shallowly, later ones winning: the shared file, the
+	// secret file (its keys were taken out of the shared file), then the worker's own.
+	secret := ""
+	if w.SecretConfigPath != "" {
+		secret = " --config-path " + shellQuote(w.SecretConfigPath)
+	}
+	a.Command = fmt.Sprintf("python -m %s --config-path %s%s --config-path %s",
+		catalog.GenericWorkerApp, shellQuote(w.SharedConfigPath), secret, shellQuote(a.ConfigPath))
+	a.Digest = Digest(a.ConfigYAML, a.LogConfigYAML, a.Command)
 	return a, ps
 }
 

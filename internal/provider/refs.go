@@ -100,11 +100,20 @@ func workerRefFields() map[string]schema.Attribute {
 		"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
 		"synapse_version": refVersionAttribute("worker"),
+		"config_digest":   configDigestRefAttribute(),
 	}
 	for k, v := range listenerFactAttributes() {
 		f[k] = v
 	}
 	return f
+}
+
+// configDigestRefAttribute is the worker's `config_digest` in synapse_shared_config's
+// references: it reads it to tell which worker's own files changed (the rollout plan). The
+// routing table does not take it, so a worker's file change never touches the routing table.
+func configDigestRefAttribute() schema.StringAttribute {
+	return schema.StringAttribute{Optional: true,
+		MarkdownDescription: "The worker's computed `config_digest`, for the rollout plan; without it the plan cannot see changes to that worker's own files."}
 }
 
 // streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources.
@@ -450,4 +459,38 @@ func stringsOf(_ context.Context, v attr.Value, _ *diag.Diagnostics) []string {
 		out = append(out, str.ValueString())
 	}
 	return out
+}
+
+// workerDigests reads each worker reference's config_digest: name -> digest ("" when unset or
+// unknown). The name is the element's `name`, else its map key. ok is false when the map or a
+// name is unknown.
+func workerDigests(m types.Map) (map[string]string, bool) {
+	if m.IsUnknown() {
+		return nil, false
+	}
+	out := map[string]string{}
+	for key, el := range m.Elements() {
+		obj, isObj := el.(types.Object)
+		if !isObj || obj.IsUnknown() {
+			return nil, false
+		}
+		if obj.IsNull() {
+			continue
+		}
+		attrs := obj.Attributes()
+		name, _ := attrs["name"].(types.String)
+		if name.IsUnknown() {
+			return nil, false
+		}
+		n := key
+		if !name.IsNull() {
+			n = name.ValueString()
+		}
+		digest, _ := attrs["config_digest"].(types.String)
+		if digest.IsUnknown() {
+			return nil, false
+		}
+		out[n] = digest.ValueString()
+	}
+	return out, true
 }

@@ -47,11 +47,15 @@ type sharedConfigModel struct {
 	OutboundFederationRestrictedTo     types.List   `tfsdk:"outbound_federation_restricted_to"`
 	DatabaseEngine                     types.String `tfsdk:"database_engine"`
 	HomeserverYAML                     types.String `tfsdk:"homeserver_yaml"`
+	ProxyConfigDigest                  types.String `tfsdk:"proxy_config_digest"`
 
-	ConfigYAML       types.String `tfsdk:"config_yaml"`
-	MergedYAML       types.String `tfsdk:"merged_yaml"`
-	InstanceMap      types.Map    `tfsdk:"instance_map"`
-	SecretConfigYAML types.String `tfsdk:"secret_config_yaml"`
+	ConfigYAML        types.String `tfsdk:"config_yaml"`
+	MergedYAML        types.String `tfsdk:"merged_yaml"`
+	InstanceMap       types.Map    `tfsdk:"instance_map"`
+	SecretConfigYAML  types.String `tfsdk:"secret_config_yaml"`
+	SecretConfigKeys  types.List   `tfsdk:"secret_config_keys"`
+	MainLogConfigPath types.String `tfsdk:"main_log_config_path"`
+	Rollout           types.Object `tfsdk:"rollout"`
 }
 
 type sharedMainModel struct {
@@ -96,13 +100,52 @@ func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaReques
 // UpgradeState upgrades version-0 state (provider 0.1.x) to version 1; `workers` becomes a
 // map keyed by name.
 func (r *sharedConfigResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName)
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), fillSharedConfigV1, workersByName)
 }
 
-// sharedConfigSchemaV1 is the schema of synapse_shared_config, version 1 (release 0.2.0: ports
-// and redis.dbid are Number attributes; `synapse_version`, also on the `workers` and
-// `stream_writers` elements; `workers` is a map keyed by name).
+// sharedConfigSchemaV1 is the schema of synapse_shared_config (version 1, release 0.2.0):
+// version 0 with ports and redis.dbid as Number attributes, `synapse_version` (also on the
+// `workers` and `stream_writers` elements), `workers` as a map keyed by name, the rollout plan
+// and its inputs (`proxy_config_digest`, the workers' `config_digest`), the secret file's keys
+// and the main process's log config path, with `homeserver_yaml` sensitive (it may hold
+// secrets; `merged_yaml` shows the rest).
 func sharedConfigSchemaV1() schema.Schema {
+	s := sharedConfigSchemaBase()
+	a := s.Attributes
+	a["workers"] = workerRefsAttribute("the fleet's duties default from their roles, and stream writers must be among them. "+
+		"Each worker's `config_digest` tells the rollout plan when that worker's own files change.",
+		"name", "roles", "host", "upstream", "http_resources", "instance_map_entry", "replication_bind_addresses",
+		"metrics_port", "listeners", "extra_config", "synapse_version", "config_digest")
+	// Both are string attributes of the base schema.
+	if hs, ok := a["homeserver_yaml"].(schema.StringAttribute); ok {
+		hs.Sensitive = true
+		hs.MarkdownDescription += " Sensitive, since the file may hold secrets: the plan shows the change in `merged_yaml`, from which every secret option " +
+			"(`macaroon_secret_key`, `registration_shared_secret`, `form_secret`, database and redis passwords, `email.smtp_pass`, `turn_shared_secret`, " +
+			"OIDC client secrets and the rest of Synapse's list) is moved to the sensitive `secret_config_yaml`, with a warning naming the `*_path` option to use instead."
+		a["homeserver_yaml"] = hs
+	}
+	if sec, ok := a["secret_config_yaml"].(schema.StringAttribute); ok {
+		sec.MarkdownDescription = "Every inline secret, as a config file every process must load as one more `--config-path` after the shared file: " +
+			"`worker_replication_secret` when `replication_secret` is set, and the top-level keys of `homeserver_yaml` holding a secret option " +
+			"(moved whole: Synapse merges config files shallowly). Empty when there is none. The only output holding a secret; deploy it with mode 0600."
+		a["secret_config_yaml"] = sec
+	}
+	a["secret_config_keys"] = schema.ListAttribute{Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "The top-level keys of `secret_config_yaml`, in order (not secret): empty when there is no secret file to deploy."}
+	a["main_log_config_path"] = schema.StringAttribute{Computed: true,
+		MarkdownDescription: "`homeserver_yaml`'s `log_config` (null when unset): the log config file the main process opens at startup. Not sensitive, " +
+			"so a module can key files by it even when `homeserver_yaml` is passed through `sensitive()`."}
+	a["proxy_config_digest"] = schema.StringAttribute{Optional: true,
+		MarkdownDescription: "Any string that changes exactly when the deployed reverse-proxy configuration changes, e.g. `sha256(synapse_routing_table.this.nginx_config)` " +
+			"for the proxy you render. The rollout plan then reports a routing-only change as a proxy reload; unset, routing changes are not part of it."}
+	a["rollout"] = rolloutAttribute()
+	return s
+}
+
+// sharedConfigSchemaBase is the schema of synapse_shared_config, version 1 (release 0.2.0: ports
+// and redis.dbid are Number attributes; `synapse_version`, also on the `workers` and
+// `stream_writers` elements), before sharedConfigSchemaV1 adds the rollout and secrets.
+func sharedConfigSchemaBase() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	attrs := map[string]schema.Attribute{
 		"synapse_version": synapseVersionAttribute("the shared configuration"),
@@ -244,6 +287,14 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	checkRefVersions("synapse_shared_config", m.SynapseVersion.ValueString(), m.Workers, m.StreamWriters, &resp.Diagnostics)
 	c := r.catalogOf(m.SynapseVersion, &resp.Diagnostics)
+	var prior *sharedConfigModel
+	if !req.State.Raw.IsNull() {
+		prior = &sharedConfigModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	cfg, keys, known := r.toDomain(ctx, m, &resp.Diagnostics)
 	if !known || c == nil || resp.Diagnostics.HasError() {
 		return // rendered in Create/Update once every input is known
@@ -253,27 +304,46 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.render(ctx, c, cfg, &m, &resp.Diagnostics)
+	secrets := r.render(ctx, c, cfg, &m, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.planRollout(ctx, c, cfg, &m, prior, true, &resp.Diagnostics)
+	// The secrets warning is worth reading when homeserver_yaml is new or edited, not on every plan.
+	if p := fleet.InlineSecretsWarning(secrets); p != nil && (prior == nil || !prior.HomeserverYAML.Equal(m.HomeserverYAML)) {
+		addProblems(&resp.Diagnostics, fleet.Problems{*p}, problemOptions{})
+	}
 }
 
 func (r *sharedConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.apply)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, m *sharedConfigModel, diags *diag.Diagnostics) {
+		r.apply(ctx, m, nil, diags)
+	})
 }
 
 // Read is a no-op: the resource is logical, its state is everything there is.
 func (r *sharedConfigResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (r *sharedConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.apply)
+	var prior sharedConfigModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, m *sharedConfigModel, diags *diag.Diagnostics) {
+		r.apply(ctx, m, &prior, diags)
+	})
 }
 
 // Delete is a no-op: nothing exists outside Terraform state.
 func (r *sharedConfigResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
-// apply renders what the plan left unknown (inputs that were unknown at plan time).
-func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, diags *diag.Diagnostics) {
-	if !m.ConfigYAML.IsUnknown() && !m.MergedYAML.IsUnknown() && !m.InstanceMap.IsUnknown() && !m.SecretConfigYAML.IsUnknown() {
+// apply renders what the plan left unknown (inputs that were unknown at plan time); prior is
+// the state before an update (nil on create).
+func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, prior *sharedConfigModel, diags *diag.Diagnostics) {
+	if !m.ConfigYAML.IsUnknown() && !m.MergedYAML.IsUnknown() && !m.InstanceMap.IsUnknown() && !m.SecretConfigYAML.IsUnknown() &&
+		!m.SecretConfigKeys.IsUnknown() && !m.MainLogConfigPath.IsUnknown() && !m.Rollout.IsUnknown() {
 		return // rendered at plan time
 	}
 	cfg, keys, known := r.toDomain(ctx, *m, diags)
@@ -290,17 +360,27 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 		return
 	}
 	r.render(ctx, c, cfg, m, diags)
+	if diags.HasError() {
+		return
+	}
+	r.planRollout(ctx, c, cfg, m, prior, false, diags)
 }
 
-func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, cfg fleet.SharedConfig, m *sharedConfigModel, diags *diag.Diagnostics) {
+// render fills the rendered attributes and returns the inline secrets found in homeserver_yaml.
+func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, cfg fleet.SharedConfig, m *sharedConfigModel, diags *diag.Diagnostics) []fleet.InlineSecret {
 	out, err := fleet.RenderShared(c, cfg)
 	if err != nil {
 		diags.AddAttributeError(path.Root("homeserver_yaml"), "Invalid Homeserver YAML", fmt.Sprintf("homeserver_yaml could not be merged: %s.", err))
-		return
+		return nil
 	}
 	m.ConfigYAML = types.StringValue(out.ConfigYAML)
 	m.MergedYAML = types.StringValue(out.MergedYAML)
 	m.SecretConfigYAML = types.StringValue(out.SecretConfigYAML)
+	m.SecretConfigKeys = stringList(ctx, out.SecretConfigKeys, diags)
+	m.MainLogConfigPath = types.StringNull()
+	if out.MainLogConfigPath != "" {
+		m.MainLogConfigPath = types.StringValue(out.MainLogConfigPath)
+	}
 	objType := types.ObjectType{AttrTypes: instanceMapEntryAttrTypes}
 	elems := map[string]attr.Value{}
 	for _, k := range out.InstanceMapKeys {
@@ -321,7 +401,7 @@ func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, c
 	im, d := types.MapValue(objType, elems)
 	diags.Append(d...)
 	m.InstanceMap = im
-	_ = ctx
+	return out.InlineSecrets
 }
 
 // toDomain converts the model; known is false while any input is unknown.
@@ -372,7 +452,10 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 			cfg.Redis.DBID = &id
 		}
 	}
-	known = known && isKnown(m.ReplicationSecretPath, m.ReplicationSecret, m.OutboundFederationRestrictedTo, m.DatabaseEngine, m.HomeserverYAML)
+	known = known && isKnown(m.ReplicationSecretPath, m.ReplicationSecret, m.OutboundFederationRestrictedTo, m.DatabaseEngine, m.HomeserverYAML, m.ProxyConfigDigest)
+	if _, ok := workerDigests(m.Workers); !ok {
+		known = false
+	}
 	cfg.ReplicationSecretPath = m.ReplicationSecretPath.ValueString()
 	cfg.ReplicationSecret = m.ReplicationSecret.ValueString()
 	cfg.OutboundFederationRestrictedTo = stringsOf(ctx, m.OutboundFederationRestrictedTo, diags)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -65,7 +64,8 @@ func streamWriterSchemaV1() schema.Schema {
 			"stream and the writer count for the Synapse version, renders the entry and lists the endpoints the reverse " +
 			"proxy must send to the writers. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
 			"`synapse_routing_table`; each writer also needs a `replication_port` and an `instance_map` entry.\n\n" +
-			"Changing a stream's writers needs a coordinated restart: the plan shows a warning with the rule.\n\n" +
+			"What changing a stream's writers needs from the running processes (usually a coordinated restart) is in " +
+			"`synapse_shared_config`'s `rollout`, with one warning per plan.\n\n" +
 			"Streams in Synapse " + c.Version + ":\n\n" + streamTable(c),
 		Attributes: map[string]schema.Attribute{
 			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The stream."},
@@ -163,57 +163,43 @@ func (r *streamWriterResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
-	var prior *streamWriterModel
-	if !req.State.Raw.IsNull() {
-		prior = &streamWriterModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-	}
-	ps := r.render(ctx, &plan, &resp.Diagnostics)
+	// Errors only: what a change of writers needs from the running fleet is the rollout plan of
+	// synapse_shared_config, which also sees a writer resource that is destroyed.
+	r.render(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	// The restart rule matters when the writers change (or are first assigned), not on every plan.
-	if prior == nil || !slices.Equal(stringsOf(ctx, prior.InstanceNames, &resp.Diagnostics), stringsOf(ctx, plan.InstanceNames, &resp.Diagnostics)) {
-		var warnings fleet.Problems
-		for _, p := range ps {
-			if p.Warning {
-				warnings = append(warnings, p)
-			}
-		}
-		addProblems(&resp.Diagnostics, warnings, problemOptions{})
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// render fills the computed attributes when stream and writers are known; it returns the
-// problems (errors are added to diags, warnings are left to the caller).
-func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) fleet.Problems {
+// render fills the computed attributes when stream and writers are known; errors go to diags
+// (rendering one assignment has no warnings).
+func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) {
 	s, streamKnown, writersKnown := m.toAssignment(ctx, diags)
 	if !streamKnown || !writersKnown || m.SynapseVersion.IsUnknown() {
 		m.ID = m.Stream
 		m.ConfigYAML = types.StringUnknown()
 		m.InstanceNames = types.ListUnknown(types.StringType)
 		m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
-		return nil
+		return
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
 	if c == nil {
-		return nil
+		return
 	}
 	a, ps := fleet.RenderStreamAssignment(c, s)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
-		return ps
+		return
 	}
 	m.ID = types.StringValue(s.Stream)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.InstanceNames = stringList(ctx, a.InstanceNames, diags)
 	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
-	return ps
 }
 
 func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Read keeps the state: the resource is logical, there is nothing remote to refresh.
@@ -221,14 +207,9 @@ func (r *streamWriterResource) Read(_ context.Context, _ resource.ReadRequest, _
 }
 
 func (r *streamWriterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.renderOnly)
+	planToState(ctx, req.Plan, &resp.State, &resp.Diagnostics, r.render)
 }
 
 // Delete does nothing: the resource is logical, and the framework drops it from the state.
 func (r *streamWriterResource) Delete(_ context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
-}
-
-// renderOnly is render for Create/Update: errors go to diags; warnings were shown at plan time.
-func (r *streamWriterResource) renderOnly(ctx context.Context, m *streamWriterModel, diags *diag.Diagnostics) {
-	r.render(ctx, m, diags)
 }

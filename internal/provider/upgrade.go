@@ -9,6 +9,9 @@ package provider
 //   - synapse_version (every resource, and the elements of the `workers` and `stream_writers`
 //     lists): set to the provider's release, the one version 0 rendered for (setSynapseVersion,
 //     setRefVersions), so an unchanged configuration plans no change;
+//   - computed attributes added in v1 that a v0 state already determines are filled in, so an
+//     unchanged configuration plans no change: synapse_worker's config_digest (fillWorkerV1),
+//     synapse_shared_config's secret_config_keys and main_log_config_path (fillSharedConfigV1);
 //   - other attributes added in v1 are absent from a v0 state: they read as null, and the next
 //     plan computes them (ModifyPlan renders every computed attribute from the configuration);
 //   - attributes removed in v1 are dropped (decoding ignores undefined attributes).
@@ -138,4 +141,10 @@ func dropComputed(attrs ...string) stateTransform {
 		}
 		return nil
 	}
+}
+
+// stateString reads a string attribute of a decoded JSON state ("" when absent or null).
+func stateString(state map[string]any, name string) string {
+	s, _ := state[name].(string)
+	return s
 }

@@ -44,8 +44,12 @@ func TestUpgradeStateFromV0(t *testing.T) {
 		}
 	}
 	tf := newTFRunner(t, bin, dir, filepath.Join(dir, "terraform.log"))
-	tf.run("plan", "-no-color", "-out=upgrade.plan")
+	plan := tf.run("plan", "-no-color", "-out=upgrade.plan")
 	checkUpgradePlan(t, tf.run("show", "-json", "upgrade.plan"), 5)
+	// An upgrade is no transition of the fleet: no warning (the dev_overrides notice aside).
+	if strings.Count(plan, "Warning:") != strings.Count(plan, "Warning: Provider development overrides") {
+		t.Errorf("the plan after the upgrade warns:\n%s", plan)
+	}
 
 	// Positive control: the upgraders really ran, and the intended changes settle: after the
 	// apply, the state is at version 1 and the next plan is empty.
@@ -63,14 +67,18 @@ func TestUpgradeStateFromV0(t *testing.T) {
 			t.Errorf("after the upgrade, %s has schema_version %d (present: %v), want at least %d", addr, got, ok, v)
 		}
 	}
+	// The intended change applies, and then nothing changes any more.
+	tf.run("apply", "-auto-approve", "-no-color")
+	tf.run("plan", "-no-color", "-detailed-exitcode")
 }
 
 // upgradeChanges are the attributes a plan after the upgrade may change, per resource type,
 // and why. Everything else must stay as 0.1.0 left it.
 var upgradeChanges = map[string]map[string]string{
 	// 0.2.0 reads each worker's metrics_port, listeners and extra_config (port clashes across
-	// workers, enable_metrics), which the 0.1.0 state of the input does not hold.
-	"synapse_shared_config": {"workers": "new listener facts"},
+	// workers, enable_metrics) and config_digest (the rollout plan), which the 0.1.0 state of
+	// the input does not hold.
+	"synapse_shared_config": {"workers": "new listener facts and config_digest"},
 	// routes and pools are maps keyed by identity; the configurations lost their route
 	// position comments ("# routes[3] ...") and Caddy's positional matcher names.
 	"synapse_routing_table": {"routes": "keyed by route", "pools": "keyed by name",
@@ -231,11 +239,17 @@ func TestStateUpgradeFromV010(t *testing.T) {
 			}
 			out, rc := terraformIn(t, dir, reattach, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=plan")
 			if rc != 0 && rc != 2 {
-				t.Fatalf("the plan after the state upgrade failed (exit %d):\n%s", rc, out)
+				t.Fatalf("the unchanged configuration must plan after the state upgrade (exit %d):\n%s", rc, out)
 			}
-			show, rc := terraformIn(t, dir, reattach, "show", "-json", "plan")
-			if rc != 0 {
-				t.Fatalf("terraform show: exit %d\n%s", rc, show)
+			show, rc2 := terraformIn(t, dir, reattach, "show", "-json", "plan")
+			if rc2 != 0 {
+				t.Fatalf("terraform show: exit %d\n%s", rc2, show)
+			}
+			// The intended changes: each synapse_worker's new config_digest flows into the shared
+			// config's `workers` (the rollout plan reads it), and the routing table's keyed shapes
+			// (checkUpgradePlan below); nothing else may change.
+			if rc == 2 && !onlyConfigDigestsChange(t, show) {
+				t.Fatalf("the unchanged configuration must plan no change after the state upgrade, apart from the workers' config_digest in synapse_shared_config and the routing table's new shapes:\n%s", out)
 			}
 			// No change but the intended ones (upgradeChanges: the routing table's new shapes).
 			checkUpgradePlan(t, show, 8)
@@ -365,4 +379,54 @@ func TestWorkersByName(t *testing.T) {
 	if err := workersByName(null); err != nil || null["workers"] != nil {
 		t.Errorf("a null workers: %v, %v", null["workers"], err)
 	}
+}
+
+// onlyConfigDigestsChange reports whether a plan's only changes are in-place updates of
+// synapse_shared_config resources whose `workers` elements gain config_digest.
+func onlyConfigDigestsChange(t *testing.T, planJSON string) bool {
+	t.Helper()
+	var p struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Type    string `json:"type"`
+			Change  struct {
+				Actions []string       `json:"actions"`
+				Before  map[string]any `json:"before"`
+				After   map[string]any `json:"after"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
+		t.Fatal(err)
+	}
+	ok := true
+	for _, rc := range p.ResourceChanges {
+		a := strings.Join(rc.Change.Actions, ",")
+		if a == "no-op" || a == "read" {
+			continue
+		}
+		if rc.Type == "synapse_routing_table" && a == "update" {
+			continue // its new keyed shapes: checkUpgradePlan
+		}
+		if rc.Type != "synapse_shared_config" || a != "update" {
+			t.Errorf("%s plans %v after the upgrade", rc.Address, rc.Change.Actions)
+			ok = false
+			continue
+		}
+		for _, side := range []map[string]any{rc.Change.Before, rc.Change.After} {
+			ws, _ := side["workers"].(map[string]any)
+			for _, w := range ws {
+				if m, isMap := w.(map[string]any); isMap {
+					delete(m, "config_digest")
+				}
+			}
+		}
+		before, _ := json.Marshal(rc.Change.Before)
+		after, _ := json.Marshal(rc.Change.After)
+		if string(before) != string(after) {
+			t.Errorf("%s changes more than workers[*].config_digest after the upgrade:\nbefore %s\nafter  %s", rc.Address, before, after)
+			ok = false
+		}
+	}
+	return ok
 }

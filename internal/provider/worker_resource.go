@@ -47,6 +47,8 @@ type workerModel struct {
 	Listeners                types.List   `tfsdk:"listeners"`
 	ConfigDir                types.String `tfsdk:"config_dir"`
 	SharedConfigPath         types.String `tfsdk:"shared_config_path"`
+	SecretConfigPath         types.String `tfsdk:"secret_config_path"`
+	ConfigDigest             types.String `tfsdk:"config_digest"`
 	LogConfigPath            types.String `tfsdk:"log_config_path"`
 	LogLevel                 types.String `tfsdk:"log_level"`
 	ExtraConfig              types.String `tfsdk:"extra_config"`
@@ -80,7 +82,7 @@ func (r *workerResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 
 // UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
 func (r *workerResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion)
+	return upgradeFromV0(r.setSynapseVersion, fillWorkerV1)
 }
 
 // workerSchemaV1 is version 1 of the synapse_worker schema (release 0.2.0: ports are Number
@@ -153,6 +155,13 @@ func workerSchemaV1() schema.Schema {
 				MarkdownDescription: "Absolute directory holding the shared config and the `workers/` directory. Defaults to `" + fleet.DefaultConfigDir + "`."},
 			"shared_config_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Absolute path of the shared `homeserver.yaml` the worker loads first. Defaults to `<config_dir>/homeserver.yaml`."},
+			"secret_config_path": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Absolute path of the secret config file (`synapse_shared_config`'s sensitive `secret_config_yaml`), " +
+					"loaded after the shared file when set: `command` then reads `--config-path <shared_config_path> --config-path <secret_config_path> --config-path <config_path>`. " +
+					"Set it when `secret_config_keys` is not empty."},
+			"config_digest": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "SHA-256 of `config_yaml`, `log_config_yaml` and `command` together: it changes exactly when this worker must restart " +
+					"to read its own files. `synapse_shared_config` reads it from `workers` for its rollout plan."},
 			"log_config_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Absolute path of the worker's log config (`worker_log_config`). Defaults to `<config_dir>/workers/<name>.log.config`. " +
 					"Write `provider::synapse::worker_log_config(name, log_level)` there."},
@@ -186,7 +195,7 @@ func workerSchemaV1() schema.Schema {
 					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` when unset); empty for a unix socket or without one."},
 			"command": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "The command that starts the worker: `python -m " + catalog.GenericWorkerApp +
-					" --config-path <shared_config_path> --config-path <config_path>`."},
+					" --config-path <shared_config_path> [--config-path <secret_config_path>] --config-path <config_path>`."},
 		},
 	}
 }
@@ -307,6 +316,7 @@ func (m workerModel) toWorker(ctx context.Context, diags *diag.Diagnostics) (fle
 		BindAddresses:    list("bind_addresses", m.BindAddresses),
 		ConfigDir:        str("config_dir", m.ConfigDir),
 		SharedConfigPath: str("shared_config_path", m.SharedConfigPath),
+		SecretConfigPath: str("secret_config_path", m.SecretConfigPath),
 		LogConfigPath:    str("log_config_path", m.LogConfigPath),
 		LogLevel:         str("log_level", m.LogLevel),
 		ExtraConfig:      str("extra_config", m.ExtraConfig),
@@ -438,6 +448,7 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	m.HTTPResources = stringListValue(a.HTTPResources)
 	m.ReplicationBindAddresses = stringListValue(a.ReplicationBindAddresses)
 	m.Command = types.StringValue(a.Command)
+	m.ConfigDigest = types.StringValue(a.Digest)
 }
 
 // setUnknown marks what depends on unknown inputs as unknown (everything rendered does).
@@ -471,6 +482,7 @@ func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
 	m.HTTPResources = types.ListUnknown(types.StringType)
 	m.ReplicationBindAddresses = types.ListUnknown(types.StringType)
 	m.Command = types.StringUnknown()
+	m.ConfigDigest = types.StringUnknown()
 }
 
 func (r *workerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -510,4 +522,11 @@ func stringList(ctx context.Context, s []string, diags *diag.Diagnostics) types.
 	v, d := types.ListValueFrom(ctx, types.StringType, s)
 	diags.Append(d...)
 	return v
+}
+
+// fillWorkerV1 computes config_digest from the files a 0.1.0 state holds (the same digest the
+// next plan renders, so an unchanged worker plans no change).
+func fillWorkerV1(state map[string]any) error {
+	state["config_digest"] = fleet.Digest(stateString(state, "config_yaml"), stateString(state, "log_config_yaml"), stateString(state, "command"))
+	return nil
 }

@@ -5,6 +5,10 @@ locals {
   # Whether a secret is given is not itself secret: it decides which upload blocks exist.
   has_secret = nonsensitive(var.replication_secret != null)
 
+  # The fleet's secret config file (homeserver_yaml's inline secrets) beside the shared config:
+  # every command loads it, and it is uploaded when files holds it.
+  secret_config_path = "${dirname(var.shared_config_path)}/homeserver-secrets.yaml"
+
   # Every Synapse process on the host: the workers, and main if it runs here.
   processes = merge(
     {
@@ -12,7 +16,7 @@ locals {
         command = w.command
         ports   = compact([tostring(w.http_port), w.replication_port == null ? "" : tostring(w.replication_port), w.metrics_port == null ? "" : tostring(w.metrics_port)])
         health  = w.http_port
-        paths   = [var.shared_config_path, w.config_path, w.log_config_path]
+        paths   = [var.shared_config_path, local.secret_config_path, w.config_path, w.log_config_path]
       }
     },
     var.main == null ? {} : {
@@ -20,7 +24,7 @@ locals {
         command = var.main.command
         ports   = compact([tostring(var.main.http_port), var.main.replication_port == null ? "" : tostring(var.main.replication_port), var.main.metrics_port == null ? "" : tostring(var.main.metrics_port)])
         health  = var.main.http_port
-        paths   = concat([var.shared_config_path], var.main.log_config_path == null ? [] : [var.main.log_config_path], var.main.extra_files)
+        paths   = concat([var.shared_config_path, local.secret_config_path], var.main.log_config_path == null ? [] : [var.main.log_config_path], var.main.extra_files)
       }
     },
   )
@@ -109,11 +113,12 @@ resource "docker_container" "synapse" {
   dynamic "upload" {
     for_each = local.process_files[each.key]
     content {
-      file        = upload.key
-      content     = upload.value
-      owner       = local.uid
-      group       = local.gid
-      permissions = "0640"
+      file    = upload.key
+      content = upload.value
+      owner   = local.uid
+      group   = local.gid
+      # A sensitive content (the fleet's secret config file) is readable only by the Synapse user.
+      permissions = issensitive(upload.value) ? "0600" : "0640"
     }
   }
 

@@ -210,11 +210,19 @@ locals {
   )
 
   shared_config_path = "${var.config_dir}/homeserver.yaml"
+  # The inline secrets (homeserver_yaml's secret options, which the provider moves out of the
+  # shared file) live in their own file, loaded right after the shared one by every process.
+  # It is always deployed (an empty mapping when there is no secret), so the commands do not
+  # depend on the shared config, which depends on the workers.
+  secret_config_path = "${var.config_dir}/homeserver-secrets.yaml"
 
   # The main process's log config: Synapse opens the file named by homeserver_yaml's
   # `log_config` when main starts, so the main host gets it (main_log_config, or a console
   # logger like the workers'). Workers log through their own worker_log_config.
-  main_log_config_path = try(tostring(yamldecode(var.homeserver_yaml).log_config), null)
+  # From the provider, not yamldecode(var.homeserver_yaml): a path is not secret, and a value
+  # read from a sensitive homeserver_yaml would make files_by_host's keys sensitive (for_each
+  # cannot take those).
+  main_log_config_path = synapse_shared_config.this.main_log_config_path
   main_log_config = local.main_log_config_path == null ? null : coalesce(var.main_log_config, yamlencode({
     version                  = 1
     formatters               = { precise = { format = "%(asctime)s - main - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s" } }
@@ -250,8 +258,10 @@ resource "synapse_worker" "this" {
   metrics_port     = local.workers[each.key].metrics_port
   bind_addresses   = local.workers[each.key].bind_addresses
   config_dir       = var.config_dir
-  log_level        = local.workers[each.key].log_level
-  extra_config     = local.workers[each.key].extra_config
+  # Every process loads the secret config file right after the shared one.
+  secret_config_path = local.secret_config_path
+  log_level          = local.workers[each.key].log_level
+  extra_config       = local.workers[each.key].extra_config
 }
 
 resource "synapse_stream_writer" "this" {
@@ -275,6 +285,7 @@ locals {
     http_resources             = w.http_resources
     instance_map_entry         = w.instance_map_entry
     replication_bind_addresses = w.replication_bind_addresses
+    config_digest              = w.config_digest
   } }
   routing_refs = { for n, w in synapse_worker.this : n => {
     synapse_version = w.synapse_version
@@ -290,6 +301,7 @@ resource "synapse_shared_config" "this" {
     host             = var.hosts[var.main.host]
     http_port        = var.main.http_port
     replication_port = var.main.replication_port
+    metrics_port     = var.main.metrics_port
     bind_addresses   = var.main.bind_addresses
   }
   workers        = local.worker_refs
@@ -312,6 +324,8 @@ resource "synapse_shared_config" "this" {
   outbound_federation_restricted_to      = var.shared_config.outbound_federation_restricted_to
   database_engine                        = var.shared_config.database_engine
   homeserver_yaml                        = local.homeserver_yaml
+  # The rollout plan reports a routing-only change as a reload of the proxy this fleet renders.
+  proxy_config_digest = var.proxy == null ? null : sha256(local.proxy_config)
 
   lifecycle {
     precondition {
@@ -363,7 +377,21 @@ locals {
 }
 
 locals {
-  shared_config_yaml = synapse_shared_config.this.merged_yaml
+  # A homeserver_yaml passed through sensitive() keeps its mark in the file derived from it (the
+  # provider cannot see marks). The choice is made between maps and the value picked from the
+  # result: a conditional between a marked and an unmarked value is always marked, whichever
+  # branch it takes, and an unmarked value must stay unmarked (outputs, for_each).
+  shared_config_yaml = merge(
+    { v = synapse_shared_config.this.merged_yaml },
+    issensitive(var.homeserver_yaml) ? { v = sensitive(synapse_shared_config.this.merged_yaml) } : {},
+  ).v
+  # The secret file: the provider's sensitive secret_config_yaml when homeserver_yaml holds
+  # secrets (secret_config_keys is not sensitive), else "{}" (an empty mapping, which Synapse
+  # loads silently), unmarked, so a fleet without inline secrets has no sensitive file.
+  secret_config_files = merge(
+    { (local.secret_config_path) = "{}\n" },
+    length(synapse_shared_config.this.secret_config_keys) > 0 ? { (local.secret_config_path) = synapse_shared_config.this.secret_config_yaml } : {},
+  )
 
   proxy_config = var.proxy == null ? null : {
     nginx   = synapse_routing_table.this.nginx_config
@@ -379,6 +407,7 @@ locals {
   files_by_host = {
     for h in local.all_hosts : h => merge(
       contains(local.synapse_hosts, h) ? { (local.shared_config_path) = local.shared_config_yaml } : {},
+      contains(local.synapse_hosts, h) ? local.secret_config_files : {},
       h == var.main.host && local.main_log_config_path != null ? { (local.main_log_config_path) = local.main_log_config } : {},
       merge([for n in local.names_by_host[h] : {
         (synapse_worker.this[n].config_path)     = synapse_worker.this[n].config_yaml

@@ -43,7 +43,7 @@ output "main" {
     metrics_port       = var.main.metrics_port
     shared_config_path = local.shared_config_path
     log_config_path    = local.main_log_config_path
-    command            = "python -m synapse.app.homeserver --config-path ${local.shared_config_path}"
+    command            = "python -m synapse.app.homeserver --config-path ${local.shared_config_path} --config-path ${local.secret_config_path}"
     health_url         = "http://localhost:${var.main.http_port}/health"
   }
 }
@@ -51,6 +51,16 @@ output "main" {
 output "shared_config_yaml" {
   description = "The shared homeserver.yaml (homeserver_yaml merged with the fleet's worker settings); holds no inline secret."
   value       = local.shared_config_yaml
+}
+
+output "secret_config_path" {
+  description = "Where the secret config file (homeserver_yaml's inline secrets, or an empty mapping) is written on every Synapse host, with mode 0600; every process loads it right after the shared config."
+  value       = local.secret_config_path
+}
+
+output "rollout" {
+  description = "What the running fleet needs to take the planned change (synapse_shared_config's rollout): level (none, proxy_reload, rolling_restart, coordinated_restart), summary, changes with the rule and Synapse source of each, processes and the ordered steps. See docs/guides/day-2-operations.md."
+  value       = synapse_shared_config.this.rollout
 }
 
 output "shared_config_path" {
@@ -124,6 +134,6 @@ output "ports_by_address" {
 }
 
 output "files_by_host" {
-  description = "host -> absolute path -> file content: the merged shared config (hosts running Synapse), worker and log configs, main's log config on its host, and the proxy config on the proxy host. The hand-off every deploy module consumes; holds no secret (the replication secret file at replication_secret_path is written by the deploy modules)."
+  description = "host -> absolute path -> file content: the merged shared config and the secret config file (hosts running Synapse), worker and log configs, main's log config on its host, and the proxy config on the proxy host. The hand-off every deploy module consumes. The secret config file's content is sensitive (deploy it with mode 0600; the deploy modules do so for every sensitive content), and so is the shared config when homeserver_yaml is; the keys never are, so for_each over it works. The replication secret file at replication_secret_path is written by the deploy modules."
   value       = local.files_by_host
 }

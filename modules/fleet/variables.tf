@@ -24,7 +24,7 @@ variable "hosts" {
 }
 
 variable "main" {
-  description = "The main Synapse process: the host it runs on (a key of `hosts`), its client/federation HTTP port, its replication port (main is always in instance_map), an optional metrics port and bind addresses."
+  description = "The main Synapse process: the host it runs on (a key of `hosts`), its client/federation HTTP port, its replication port (main is always in instance_map), an optional metrics port (rendered as a metrics listener of main in the shared config, with enable_metrics: true) and bind addresses."
   type = object({
     host             = string
     http_port        = optional(number, 8008)

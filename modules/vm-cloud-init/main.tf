@@ -3,11 +3,16 @@ locals {
   has_secret = nonsensitive(var.replication_secret != null)
 
   unit_dir = "/etc/systemd/system"
+  # The fleet module's secret config file (homeserver_yaml's inline secrets), loaded right after
+  # the shared config when the fleet hands one over.
+  secret_config_path = "${var.config_dir}/homeserver-secrets.yaml"
+  has_secret_config  = anytrue([for h, files in var.files_by_host : contains(keys(files), local.secret_config_path)])
   unit_vars = {
-    user       = var.user
-    python     = var.python
-    config_dir = var.config_dir
-    data_dir   = var.data_dir
+    user          = var.user
+    python        = var.python
+    config_dir    = var.config_dir
+    data_dir      = var.data_dir
+    secret_config = local.has_secret_config ? " --config-path=${local.secret_config_path}" : ""
   }
   units = {
     "matrix-synapse.target"          = templatefile("${path.module}/templates/matrix-synapse.target.tftpl", local.unit_vars)
@@ -69,10 +74,11 @@ locals {
         # Deferred: written in the final stage, after users and packages exist, so the owners resolve.
         write_files = concat(
           [for p in sort(keys(c.files)) : {
-            path        = p
-            content     = c.files[p]
-            owner       = startswith(p, "${var.config_dir}/") ? "${var.user}:${var.user}" : "root:root"
-            permissions = startswith(p, "${var.config_dir}/") ? var.file_mode : "0644"
+            path    = p
+            content = c.files[p]
+            owner   = startswith(p, "${var.config_dir}/") ? "${var.user}:${var.user}" : "root:root"
+            # A sensitive content (the secret config file) is readable only by the Synapse user.
+            permissions = issensitive(c.files[p]) ? "0600" : startswith(p, "${var.config_dir}/") ? var.file_mode : "0644"
             defer       = true
           }],
           # The replication secret on every Synapse host, readable only by the Synapse user.

@@ -233,3 +233,27 @@ run "rejects_secret_path_among_files" {
   }
   expect_failures = [var.replication_secret_path]
 }
+
+run "sensitive_files_are_uploaded_0600" {
+  command = plan
+
+  variables {
+    files = {
+      "/etc/matrix-synapse/homeserver.yaml"                = "server_name: example.org\n"
+      "/etc/matrix-synapse/homeserver-secrets.yaml"        = sensitive("macaroon_secret_key: test-only\n")
+      "/etc/matrix-synapse/workers/sync-1.yaml"            = "worker_name: sync-1\n"
+      "/etc/matrix-synapse/workers/sync-1.log.config"      = "version: 1\n"
+      "/etc/matrix-synapse/workers/persister-1.yaml"       = "worker_name: persister-1\n"
+      "/etc/matrix-synapse/workers/persister-1.log.config" = "version: 1\n"
+      "/etc/synapse-proxy/nginx.conf"                      = "events {}\nhttp {}\n"
+    }
+  }
+
+  assert {
+    condition = alltrue([for n in ["sync-1", "persister-1"] :
+      contains([for u in docker_container.synapse[n].upload : u.file], "/etc/matrix-synapse/homeserver-secrets.yaml") &&
+      alltrue([for u in docker_container.synapse[n].upload : u.permissions == (u.file == "/etc/matrix-synapse/homeserver-secrets.yaml" ? "0600" : "0640")])
+    ])
+    error_message = "The fleet's secret config file (a sensitive content) goes into every Synapse container with mode 0600; the other files stay 0640."
+  }
+}

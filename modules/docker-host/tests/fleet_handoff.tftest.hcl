@@ -63,13 +63,13 @@ run "hs2_from_fleet_outputs" {
   assert {
     condition = alltrue([for n, c in docker_container.synapse : alltrue([
       for u in c.upload : u.content == run.fleet.files_by_host["hs2"][u.file] if u.file != run.fleet.replication_secret_path
-    ]) && length(c.upload) == 4])
+    ]) && length(c.upload) == 5])
     error_message = "Each container gets the shared config, its config and its log config, as rendered by the fleet."
   }
   assert {
     condition = alltrue([for n, c in docker_container.synapse :
       toset([for u in c.upload : u.file]) == toset([
-        run.fleet.shared_config_path, run.fleet.workers[n].config_path, run.fleet.workers[n].log_config_path,
+        run.fleet.shared_config_path, run.fleet.secret_config_path, run.fleet.workers[n].config_path, run.fleet.workers[n].log_config_path,
         yamldecode(run.fleet.workers[n].config).worker_log_config, run.fleet.replication_secret_path,
       ]) && [for u in c.upload : u.content if u.file == run.fleet.replication_secret_path] == ["s3cret-value"]
     ])
@@ -96,8 +96,13 @@ run "hs1_runs_main_and_redis" {
   }
 
   assert {
-    condition     = toset([for u in docker_container.synapse["main"].upload : u.file]) == toset([run.fleet.shared_config_path, "/etc/matrix-synapse/log.yaml"]) && run.fleet.main.log_config_path == "/etc/matrix-synapse/log.yaml"
-    error_message = "main gets the shared file and the log config homeserver_yaml's log_config names (no secret given on hs1 here)."
+    condition     = toset([for u in docker_container.synapse["main"].upload : u.file]) == toset([run.fleet.shared_config_path, run.fleet.secret_config_path, "/etc/matrix-synapse/log.yaml"]) && run.fleet.main.log_config_path == "/etc/matrix-synapse/log.yaml"
+    error_message = "main gets the shared file, the secret config file and the log config homeserver_yaml's log_config names (no replication secret given on hs1 here)."
+  }
+
+  assert {
+    condition     = alltrue([for u in docker_container.synapse["main"].upload : u.permissions == "0640"])
+    error_message = "Without inline secrets the secret config file is an empty mapping, not sensitive: every upload is 0640."
   }
 
   assert {

@@ -150,3 +150,21 @@ run "bind_host_address_and_per_worker_bind_addresses" {
     error_message = "The worker file's listeners bind the host's address."
   }
 }
+
+run "main_metrics_port_rendered" {
+  command = plan
+
+  variables {
+    main = { host = "hs1", metrics_port = 9400 }
+  }
+
+  assert {
+    condition = anytrue([for l in yamldecode(output.shared_config_yaml).listeners :
+    l.type == "metrics" && l.port == 9400]) && yamldecode(output.shared_config_yaml).enable_metrics == true
+    error_message = "main.metrics_port becomes a metrics listener of the main process in the shared config, with enable_metrics: true."
+  }
+  assert {
+    condition     = output.ports_by_host["hs1"]["main metrics"] == 9400
+    error_message = "main's metrics port is claimed on its host."
+  }
+}

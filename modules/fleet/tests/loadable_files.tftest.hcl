@@ -53,12 +53,28 @@ run "worker_files_and_their_log_configs_on_their_hosts" {
 
   assert {
     condition = alltrue([for n, w in output.workers :
-      output.files_by_host[w.host][split(" ", w.command)[6]] == w.config &&
+      output.files_by_host[w.host][split(" ", w.command)[8]] == w.config &&
       contains(keys(output.files_by_host[w.host]), yamldecode(w.config).worker_log_config) &&
       yamldecode(w.config).worker_log_config == w.log_config_path &&
       output.files_by_host[w.host][w.log_config_path] == w.log_config
     ])
-    error_message = "Each worker's host must hold its config at the command's second --config-path and the log config its worker_log_config names."
+    error_message = "Each worker's host must hold its config at the command's third --config-path and the log config its worker_log_config names."
+  }
+}
+
+run "secret_file_between_shared_and_worker_file" {
+  command = plan
+
+  assert {
+    condition = alltrue([for n, w in output.workers :
+      split(" ", w.command)[6] == output.secret_config_path &&
+      output.files_by_host[w.host][output.secret_config_path] == "{}\n"
+    ])
+    error_message = "Every worker's second --config-path must be the secret config file, present on its host (an empty mapping: this homeserver_yaml holds no inline secret)."
+  }
+  assert {
+    condition     = endswith(output.main.command, "--config-path ${output.secret_config_path}") && output.rollout.level == "none"
+    error_message = "main loads the secret config file too, and a first deployment needs no restart."
   }
 }
 

@@ -209,3 +209,42 @@ run "rejects_tls_certificate_without_key" {
   }
   expect_failures = [var.proxy]
 }
+
+run "secret_config_file_is_0600_and_loaded" {
+  command = plan
+
+  variables {
+    files_by_host = {
+      hs1 = {
+        "/etc/matrix-synapse/homeserver.yaml"                = "server_name: example.org\n"
+        "/etc/matrix-synapse/homeserver-secrets.yaml"        = sensitive("macaroon_secret_key: test-only\n")
+        "/etc/matrix-synapse/workers/sync-1.yaml"            = "worker_name: sync-1\n"
+        "/etc/matrix-synapse/workers/sync-1.log.config"      = "version: 1\n"
+        "/etc/matrix-synapse/workers/persister-1.yaml"       = "worker_name: persister-1\n"
+        "/etc/matrix-synapse/workers/persister-1.log.config" = "version: 1\n"
+      }
+      hs2 = {
+        "/etc/matrix-synapse/homeserver.yaml"             = "server_name: example.org\n"
+        "/etc/matrix-synapse/homeserver-secrets.yaml"     = sensitive("macaroon_secret_key: test-only\n")
+        "/etc/matrix-synapse/workers/client-1.yaml"       = "worker_name: client-1\n"
+        "/etc/matrix-synapse/workers/client-1.log.config" = "version: 1\n"
+      }
+      edge = {
+        "/etc/synapse-proxy/nginx.conf" = "events {}\nhttp {}\n"
+      }
+    }
+  }
+
+  assert {
+    condition = alltrue([for h in ["hs1", "hs2"] : alltrue([for f in yamldecode(output.user_data[h]).write_files :
+      f.permissions == "0600" if f.path == "/etc/matrix-synapse/homeserver-secrets.yaml"
+    ]) && contains([for f in yamldecode(output.user_data[h]).write_files : f.path], "/etc/matrix-synapse/homeserver-secrets.yaml")])
+    error_message = "The secret config file (a sensitive content) is written with mode 0600 on every Synapse host."
+  }
+  assert {
+    condition = alltrue([for h in ["hs1", "hs2"] : alltrue([for f in yamldecode(output.user_data[h]).write_files :
+      strcontains(f.content, "--config-path=/etc/matrix-synapse/homeserver.yaml --config-path=/etc/matrix-synapse/homeserver-secrets.yaml") if startswith(f.path, "/etc/systemd/system/matrix-synapse") && endswith(f.path, ".service")
+    ])])
+    error_message = "The Synapse units load the secret config file right after the shared one."
+  }
+}

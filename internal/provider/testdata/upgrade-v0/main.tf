@@ -35,6 +35,8 @@ resource "synapse_shared_config" "fleet" {
   workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
   stream_writers = [synapse_stream_writer.events]
   redis          = { host = "127.0.0.1", port = 6379, dbid = 2 }
+  # log_config: 0.2.0 fills main_log_config_path from it when upgrading the state.
+  homeserver_yaml = "server_name: example.org\nreport_stats: false\nenable_metrics: true\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\nlog_config: /etc/matrix-synapse/log.yaml\nlisteners:\n  - {port: 8008, type: http, x_forwarded: true, resources: [{names: [client, federation]}]}\n"
 }
 
 resource "synapse_routing_table" "edge" {
