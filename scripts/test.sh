@@ -74,6 +74,9 @@ if [ -f scripts/test-modules.sh ]; then
 else
 	results+=("none  modules (scripts/test-modules.sh not present)")
 fi
+# The docker-host module applied for real on a local Docker engine (installed, started and its
+# images built by scripts/docker-setup.sh; about 3 minutes once the images are cached).
+step docker bash scripts/test-docker.sh
 
 echo
 echo "==> summary"

@@ -7,8 +7,10 @@ package fleet
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -132,6 +134,37 @@ func sortedKeys(m map[string]any) []string {
 // valueNode converts a decoded YAML value back to a node, with its strings quoted where a
 // YAML 1.1 loader would read them as another type.
 func valueNode(v any) (*yaml.Node, error) {
+	switch x := v.(type) {
+	case float64:
+		// yaml.v3 encodes a whole float such as 2.0 as the integer 2; keep it a float.
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			s := strconv.FormatFloat(x, 'g', -1, 64)
+			if !strings.ContainsAny(s, ".e") {
+				s += ".0"
+			}
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, nil
+		}
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, k := range sortedKeys(x) {
+			c, err := valueNode(x[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, yamlStr(k), c)
+		}
+		return n, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, e := range x {
+			c, err := valueNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		return n, nil
+	}
 	var n yaml.Node
 	if err := n.Encode(v); err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ locals {
   image = coalesce(var.image, "matrixdotorg/synapse:v${var.synapse_version}")
   uid   = split(":", var.run_as)[0]
   gid   = try(split(":", var.run_as)[1], split(":", var.run_as)[0])
+  # The command prefix that runs the process as run_as (see docker_container.synapse).
+  drop_privileges = ["setpriv", "--reuid=${local.uid}", "--regid=${local.gid}", "--clear-groups", "--"]
   # Whether a secret is given is not itself secret: it decides which upload blocks exist.
   has_secret = nonsensitive(var.replication_secret != null)
 
@@ -90,9 +92,12 @@ resource "docker_container" "synapse" {
   hostname = each.key
   image    = docker_image.synapse.image_id
   # The image's entrypoint (start.py) generates a config; the fleet's files are complete, so run
-  # the worker's command directly.
-  entrypoint = split(" ", each.value.command)
-  user       = var.run_as
+  # the worker's command directly, as run_as: setpriv (util-linux, in every Debian-based image)
+  # drops from root to run_as before it starts. The container itself is not given run_as as
+  # its user because Docker then resolves that user in the image's /etc/passwd to own the
+  # uploaded files, which fails for uid:gid (Docker 20.10) and for a uid the image does not
+  # list; as root, the uploads keep the owner written in them.
+  entrypoint = concat(local.drop_privileges, split(" ", each.value.command))
   restart    = "unless-stopped"
   env        = concat(["SYNAPSE_INSTANCE=${each.key}"], var.env)
 
@@ -221,7 +226,7 @@ resource "docker_container" "proxy" {
     content {
       internal = ports.value
       external = ports.value
-      ip       = var.publish_ip
+      ip       = coalesce(var.proxy_publish_ip, var.publish_ip)
     }
   }
 

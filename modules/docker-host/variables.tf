@@ -166,6 +166,12 @@ variable "publish_ip" {
   default     = "0.0.0.0"
 }
 
+variable "proxy_publish_ip" {
+  description = "Host address the proxy's ports are published on, when it differs from publish_ip (e.g. the public address, or 127.0.0.1 behind another proxy, while the workers' ports stay on a private address). null = publish_ip."
+  type        = string
+  default     = null
+}
+
 variable "run_as" {
   description = "user[:group] (numeric, since the Docker provider resolves names on the Terraform machine) Synapse runs as; uploaded files are owned by it. The image's synapse user is 991."
   type        = string

@@ -57,7 +57,7 @@ run "one_container_per_worker_pinned_to_version" {
     error_message = "The Synapse image must be pinned to v<synapse_version>."
   }
   assert {
-    condition     = docker_container.synapse["sync-1"].entrypoint == tolist(["python", "-m", "synapse.app.generic_worker", "--config-path", "/etc/matrix-synapse/homeserver.yaml", "--config-path", "/etc/matrix-synapse/workers/sync-1.yaml"])
+    condition     = docker_container.synapse["sync-1"].entrypoint == tolist(["setpriv", "--reuid=991", "--regid=991", "--clear-groups", "--", "python", "-m", "synapse.app.generic_worker", "--config-path", "/etc/matrix-synapse/homeserver.yaml", "--config-path", "/etc/matrix-synapse/workers/sync-1.yaml"])
     error_message = "A worker container must run the worker's command."
   }
   assert {

@@ -55,7 +55,7 @@ run "hs2_from_fleet_outputs" {
   }
   assert {
     condition = alltrue([for n, c in docker_container.synapse :
-      join(" ", c.entrypoint) == run.fleet.workers[n].command &&
+      join(" ", c.entrypoint) == "setpriv --reuid=991 --regid=991 --clear-groups -- ${run.fleet.workers[n].command}" &&
       c.healthcheck[0].test[3] == run.fleet.workers[n].health_url
     ])
     error_message = "Each container runs its worker's command and probes its health URL."
@@ -106,7 +106,7 @@ run "hs1_runs_main_and_redis" {
   }
 
   assert {
-    condition     = contains(keys(docker_container.synapse), "main") && join(" ", docker_container.synapse["main"].entrypoint) == run.fleet.main.command
+    condition     = contains(keys(docker_container.synapse), "main") && join(" ", docker_container.synapse["main"].entrypoint) == "setpriv --reuid=991 --regid=991 --clear-groups -- ${run.fleet.main.command}"
     error_message = "main runs on hs1 with the fleet's main command."
   }
   assert {

@@ -1,0 +1,202 @@
+package fleet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+)
+
+// readFleet reads testdata/adopt/<name>: the shared config and workers/*.yaml.
+func readFleet(t *testing.T, name, shared, base string) AdoptInput {
+	t.Helper()
+	dir := filepath.Join("testdata", "adopt", name)
+	src, err := os.ReadFile(filepath.Join(dir, shared))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := AdoptInput{HomeserverPath: base + "/" + shared, HomeserverSrc: string(src), WorkerFiles: map[string]string{}}
+	entries, err := os.ReadDir(filepath.Join(dir, "workers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !IsWorkerFileName(e.Name()) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "workers", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.WorkerFiles[base+"/workers/"+e.Name()] = string(b)
+	}
+	return in
+}
+
+func TestAdoptDockerGenerator(t *testing.T) {
+	// The generator's output predates Synapse 1.152 (its media worker writes no
+	// quarantined_media_changes stream), so the fleet is adopted as a 1.146 fleet.
+	c := catalog.MustFor("1.146")
+	in := readFleet(t, "docker-generator", "shared.yaml", "/conf")
+	types, err := os.ReadFile(filepath.Join("testdata", "adopt", "docker-generator", "worker_types.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := ParseWorkerTypes(string(types))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Roles = map[string][]string{}
+	for name, ts := range wt {
+		roles, unknown := RolesFromTypes(c, ts)
+		if len(unknown) > 0 {
+			t.Errorf("%s: unknown types %v", name, unknown)
+		}
+		in.Roles[name] = roles
+	}
+	// As generated, the fleet's replication listeners bind every interface with no secret:
+	// refused, naming the fix, for each of the six stream writers.
+	_, ps := Adopt(c, in)
+	unprotected := 0
+	for _, p := range ps {
+		if p.Summary == "Unprotected Replication Listener" && !p.Warning && strings.Contains(p.Detail, "replication_secret_path") {
+			unprotected++
+		}
+	}
+	if unprotected != 6 || len(ps.Errors()) != 6 {
+		t.Errorf("%d Unprotected Replication Listener errors of %d errors, want 6 of 6:\n%s", unprotected, len(ps.Errors()), ps.Errors())
+	}
+	// With the secret in a file (the guide's one-line first step) it adopts with no difference.
+	in.HomeserverSrc += DockerGeneratorSecretLine
+	a, ps := Adopt(c, in)
+	for _, p := range ps {
+		if !p.Warning || p.Summary == sumAdoptDiffers {
+			t.Errorf("%s", p)
+		}
+	}
+	if len(a.Workers) != len(in.WorkerFiles) || len(a.Workers) != len(wt) {
+		t.Fatalf("adopted %d workers from %d files, SYNAPSE_WORKER_TYPES names %d", len(a.Workers), len(in.WorkerFiles), len(wt))
+	}
+	for _, w := range a.Workers {
+		orig := in.WorkerFiles[a.Sources[w.Name]]
+		if d := Differences(orig, a.Artifacts[w.Name].ConfigYAML, nil); len(d) > 0 {
+			t.Errorf("%s differs at %v:\n%s", w.Name, d, a.Artifacts[w.Name].ConfigYAML)
+		}
+		if _, ok := wt[w.Name]; !ok {
+			t.Errorf("worker %q is not one SYNAPSE_WORKER_TYPES names", w.Name)
+		}
+	}
+	if d := Differences(in.HomeserverSrc, a.Render.MergedYAML, DutyDefaults(c)); len(d) > 0 {
+		t.Errorf("shared config differs at %v:\n%s", d, a.Render.MergedYAML)
+	}
+	// The stream writers keep their names and order.
+	var got []string
+	for _, s := range a.Streams {
+		got = append(got, s.Stream+"="+strings.Join(s.Writers, "+"))
+	}
+	want := "events=event_persister1+event_persister2 typing=stream_writers1 to_device=stream_writers1 account_data=stream_writers1 receipts=stream_writers1 presence=stream_writers1 device_lists=device_lists1+device_lists2"
+	if strings.Join(got, " ") != want {
+		t.Errorf("streams\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// DockerGeneratorSecretLine is what the adoption guide adds to the docker generator's shared.yaml
+// before adopting it (the tests of other packages append it too).
+const DockerGeneratorSecretLine = "worker_replication_secret_path: /conf/workers/replication.secret\n"
+
+func TestAdoptHandWritten(t *testing.T) {
+	c := catalog.MustFor(catalog.Latest())
+	in := readFleet(t, "hand-written", "homeserver.yaml", "/etc/matrix-synapse")
+	in.Roles = map[string][]string{"sync": {"synchrotron"}}
+	a, ps := Adopt(c, in)
+	for _, p := range ps {
+		if !p.Warning || p.Summary == sumAdoptDiffers {
+			t.Errorf("%s", p)
+		}
+	}
+	if len(a.Workers) != 6 {
+		t.Fatalf("adopted %d workers, want 6", len(a.Workers))
+	}
+	for _, w := range a.Workers {
+		orig := in.WorkerFiles[a.Sources[w.Name]]
+		if d := Differences(orig, a.Artifacts[w.Name].ConfigYAML, nil); len(d) > 0 {
+			t.Errorf("%s differs at %v:\n%s", w.Name, d, a.Artifacts[w.Name].ConfigYAML)
+		}
+	}
+	if d := Differences(in.HomeserverSrc, a.Render.MergedYAML, DutyDefaults(c)); len(d) > 0 {
+		t.Errorf("shared config differs at %v:\n%s", d, a.Render.MergedYAML)
+	}
+	for _, comment := range []string{"Comments like this one must survive the merge.", "# workers need PostgreSQL", "# replication, for the workers"} {
+		if !strings.Contains(a.Render.MergedYAML, comment) {
+			t.Errorf("merged shared config lost the comment %q:\n%s", comment, a.Render.MergedYAML)
+		}
+	}
+	byName := map[string]Worker{}
+	for _, w := range a.Workers {
+		byName[w.Name] = w
+	}
+	// Inferred: roles from the duties and the name; hosts from instance_map, else the most
+	// common worker host; the generated-listener form where it reproduces the file.
+	checks := []struct {
+		name, got, want string
+	}{
+		{"fed-pusher roles", strings.Join(byName["fed-pusher"].Roles, ","), "federation_sender,pusher"},
+		{"federation_reader roles", strings.Join(byName["federation_reader"].Roles, ","), "federation_reader"},
+		{"typing_writer host (instance_map)", byName["typing_writer"].Host, "10.0.1.11"},
+		{"sync host (its bind address)", byName["sync"].Host, "10.0.1.11"},
+		{"fed-pusher host (the common one)", byName["fed-pusher"].Host, "10.0.1.10"},
+		{"persister-1 replication_port", fmt.Sprint(byName["persister-1"].ReplicationPort), "9111"},
+		{"sync http_port (generated form)", fmt.Sprint(byName["sync"].HTTPPort, byName["sync"].MetricsPort, len(byName["sync"].Listeners)), "8083 9101 0"},
+		{"sync extra_config", byName["sync"].ExtraConfig, "caches:\n  global_factor: 2.0\nworker_daemonize: false\n"},
+		{"fed-pusher listeners override", fmt.Sprint(len(byName["fed-pusher"].Listeners)), "1"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q, want %q", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestDifferencesFindsChanges(t *testing.T) {
+	orig := "a: 1\nlisteners:\n  - port: 1\n    type: http\n    bind_address: 127.0.0.1\n    resources:\n      - names: [client]\n      - names: [federation]\n"
+	same := "listeners:\n- type: http\n  port: 1\n  bind_addresses: [127.0.0.1]\n  resources:\n  - names: [client, federation]\n    compress: false\na: 1\n"
+	if d := Differences(orig, same, nil); len(d) != 0 {
+		t.Errorf("equivalent files differ at %v", d)
+	}
+	for _, tc := range []struct{ changed, want string }{
+		{"a: 2\n", "a"},
+		{"a: '1'\n", "a"},
+		{"a: 1\nb: yes\n", "b"},
+		{"a: 1\nlisteners: [{port: 1, type: http, bind_addresses: [127.0.0.1], resources: [{names: [client, federation], compress: true}]}]\n", "listeners"},
+	} {
+		if d := Differences("a: 1\n", tc.changed, nil); len(d) == 0 || !strings.Contains(strings.Join(d, " "), tc.want) {
+			t.Errorf("Differences(%q) = %v, want %s named", tc.changed, d, tc.want)
+		}
+	}
+	if d := Differences("a: 1\n", "a: 1\npusher_instances: [master]\n", map[string]any{"pusher_instances": []any{"master"}}); len(d) != 0 {
+		t.Errorf("a duty at its default differs: %v", d)
+	}
+}
+
+func TestParseWorkerTypes(t *testing.T) {
+	wt, err := ParseWorkerTypes("event_persister:2, synchrotron+client_reader, writers=typing+to_device, synchrotron")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, n := range []string{"event_persister1", "event_persister2", "synchrotron+client_reader1", "writers1", "synchrotron1"} {
+		got = append(got, n+"="+strings.Join(wt[n], "+"))
+	}
+	want := "event_persister1=event_persister event_persister2=event_persister synchrotron+client_reader1=synchrotron+client_reader writers1=typing+to_device synchrotron1=synchrotron"
+	if strings.Join(got, " ") != want || len(wt) != 5 {
+		t.Errorf("got %v (%d workers)", got, len(wt))
+	}
+	for _, bad := range []string{"sync:0", "sync:x", "name=", ":2"} {
+		if _, err := ParseWorkerTypes(bad); err == nil {
+			t.Errorf("ParseWorkerTypes(%q) accepted", bad)
+		}
+	}
+}
