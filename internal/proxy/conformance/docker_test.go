@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -276,10 +277,13 @@ func TestDockerHostFleet(t *testing.T) {
 	t.Logf("whole run: %s", time.Since(start).Round(time.Second))
 }
 
-// tableFromOutputs rebuilds the routing table from the fleet's routes and pools outputs.
+// tableFromOutputs rebuilds the routing table from the fleet's routes and pools outputs: maps
+// keyed by route identity (first-match position in `order`) and by pool name (members keyed by
+// worker name).
 func tableFromOutputs(t *testing.T, f *dockerFixture) routing.Table {
 	t.Helper()
-	var routes []struct {
+	var routes map[string]struct {
+		Order        int      `json:"order"`
 		Pattern      string   `json:"pattern"`
 		Methods      []string `json:"methods"`
 		QueryParam   *string  `json:"query_param"`
@@ -287,15 +291,30 @@ func tableFromOutputs(t *testing.T, f *dockerFixture) routing.Table {
 		Pool         string   `json:"pool"`
 		Group        string   `json:"group"`
 	}
+	var pools map[string]struct {
+		Strategy routing.Strategy  `json:"strategy"`
+		Members  map[string]string `json:"members"`
+	}
 	var table routing.Table
 	f.output("routes", &routes)
-	f.output("pools", &table.Pools)
-	for _, r := range routes {
+	f.output("pools", &pools)
+	table.Routes = make([]routing.Route, len(routes))
+	for key, r := range routes {
+		if r.Order < 0 || r.Order >= len(routes) || table.Routes[r.Order].Pattern != "" {
+			t.Fatalf("route %q has order %d: not a free position among %d routes", key, r.Order, len(routes))
+		}
 		rt := routing.Route{Pattern: r.Pattern, Methods: r.Methods, Pool: r.Pool, Group: r.Group}
 		if r.QueryParam != nil {
 			rt.Query = &routing.QueryCondition{Param: *r.QueryParam, Present: r.QueryPresent != nil && *r.QueryPresent}
 		}
-		table.Routes = append(table.Routes, rt)
+		table.Routes[r.Order] = rt
+	}
+	for _, name := range slices.Sorted(maps.Keys(pools)) {
+		p := routing.Pool{Name: name, Strategy: pools[name].Strategy}
+		for _, m := range slices.Sorted(maps.Keys(pools[name].Members)) {
+			p.Members = append(p.Members, routing.Member{Name: m, Upstream: pools[name].Members[m]})
+		}
+		table.Pools = append(table.Pools, p)
 	}
 	if len(table.Routes) == 0 || len(table.Pools) < 2 {
 		t.Fatalf("the routing table outputs are empty: %d routes, %d pools", len(table.Routes), len(table.Pools))
