@@ -55,6 +55,7 @@ func workerFromTerraform(ctx context.Context, v tftypes.Value) (workerModel, err
 	m.HTTPPort, m.ReplicationPort, m.MetricsPort = num("http_port"), num("replication_port"), num("metrics_port")
 	m.BindAddresses, m.Listeners = list("bind_addresses"), list("listeners")
 	m.ConfigDir, m.SharedConfigPath, m.LogConfigPath = str("config_dir"), str("shared_config_path"), str("log_config_path")
+	m.SecretConfigPath, m.ConfigDigest = str("secret_config_path"), str("config_digest")
 	m.LogLevel, m.ExtraConfig, m.ConfigYAML, m.ConfigPath = str("log_level"), str("extra_config"), str("config_yaml"), str("config_path")
 	m.InstanceMapEntry, _ = get("instance_map_entry").(types.Object)
 	m.Upstream, m.HTTPResources, m.ReplicationBindAddresses = str("upstream"), list("http_resources"), list("replication_bind_addresses")
@@ -69,7 +70,8 @@ func (m workerModel) toTerraform(ctx context.Context) (tftypes.Value, error) {
 		"id": m.ID, "name": m.Name, "roles": m.Roles, "host": m.Host,
 		"http_port": m.HTTPPort, "replication_port": m.ReplicationPort, "metrics_port": m.MetricsPort,
 		"bind_addresses": m.BindAddresses, "listeners": m.Listeners, "config_dir": m.ConfigDir,
-		"shared_config_path": m.SharedConfigPath, "log_config_path": m.LogConfigPath, "log_level": m.LogLevel,
+		"shared_config_path": m.SharedConfigPath, "secret_config_path": m.SecretConfigPath, "config_digest": m.ConfigDigest,
+		"log_config_path": m.LogConfigPath, "log_level": m.LogLevel,
 		"extra_config": m.ExtraConfig, "config_yaml": m.ConfigYAML, "config_path": m.ConfigPath,
 		"instance_map_entry": m.InstanceMapEntry, "upstream": m.Upstream, "http_resources": m.HTTPResources,
 		"replication_bind_addresses": m.ReplicationBindAddresses, "command": m.Command, "synapse_version": m.SynapseVersion,
