@@ -154,6 +154,7 @@ type document struct {
 	Refused           []span               `json:"-"`
 	MainRules         []span               `json:"-"`
 	Releases          []Release            `json:"-"`
+	UpgradeNotes      []UpgradeNote        `json:"-"`
 }
 
 // Catalog is the view of the data for one Synapse version.

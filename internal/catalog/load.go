@@ -41,9 +41,10 @@ type generated struct {
 		Since              string `json:"since"`
 		Until              string `json:"until"`
 	} `json:"streams"`
-	Options         []span `json:"options"`
-	RefusedOptions  []span `json:"refused_options"`
-	MainInstanceMap []span `json:"main_instance_map"`
+	Options         []span        `json:"options"`
+	RefusedOptions  []span        `json:"refused_options"`
+	MainInstanceMap []span        `json:"main_instance_map"`
+	UpgradeNotes    []UpgradeNote `json:"upgrade_notes"`
 }
 
 // overlay mirrors data/overlay.json, the hand-kept facts.
@@ -108,7 +109,7 @@ func load(genRaw, ovRaw []byte) (document, error) {
 	for _, r := range g.Releases {
 		d.Versions = append(d.Versions, r.Version)
 	}
-	d.Options, d.Refused, d.MainRules = g.Options, g.RefusedOptions, g.MainInstanceMap
+	d.Options, d.Refused, d.MainRules, d.UpgradeNotes = g.Options, g.RefusedOptions, g.MainInstanceMap, g.UpgradeNotes
 
 	for _, s := range g.Streams {
 		o, ok := ov.Streams[s.Key]

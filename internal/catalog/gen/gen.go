@@ -85,6 +85,9 @@ type Output struct {
 	MainInstanceMap []MainInstanceMap `json:"main_instance_map"`
 	CodeOnly        []CodeOnly        `json:"code_only_endpoints"`
 	Unparsed        []UnparsedSpan    `json:"unparsed_registrations"`
+	// UpgradeNotes are the worker-related sections of the newest release's docs/upgrade.md
+	// for releases after the first one covered.
+	UpgradeNotes []UpgradeNote `json:"upgrade_notes"`
 }
 
 // Source is a Synapse tree at its tags.
@@ -223,6 +226,21 @@ func Generate(src Source) (*Output, error) {
 		u := e.item
 		u.Span = e.span
 		out.Unparsed = append(out.Unparsed, u)
+	}
+	up, ok, err := src.Read(rels[len(rels)-1].Tag, "docs/upgrade.md")
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		known := map[string]bool{}
+		for _, v := range vs[1:] {
+			known[v] = true
+		}
+		for _, n := range ParseUpgradeNotes(up) {
+			if known[n.Version] {
+				out.UpgradeNotes = append(out.UpgradeNotes, n)
+			}
+		}
 	}
 	return out, nil
 }

@@ -213,3 +213,18 @@ func TestGitSourceMatchesDirSource(t *testing.T) {
 		t.Errorf("a missing file: ok=%v err=%v", ok, err)
 	}
 }
+
+func TestUpgradeNotes(t *testing.T) {
+	o := generateFixture(t)
+	// Only the newest tag's upgrade.md is read; notes for the first release covered (1.90) are
+	// about upgrading from releases before the catalogue and are left out; a section that does
+	// not concern workers is left out.
+	want := []UpgradeNote{{Version: "1.91", Title: "Writers of the push rules stream need a replication listener",
+		Link: UpgradeDocsURL + "#writers-of-the-push-rules-stream-need-a-replication-listener"}}
+	if !reflect.DeepEqual(o.UpgradeNotes, want) {
+		t.Errorf("upgrade notes = %+v, want %+v", o.UpgradeNotes, want)
+	}
+	if got := slug("Removal of `worker_replication_*` settings"); got != "removal-of-worker_replication_-settings" {
+		t.Errorf("slug = %q", got)
+	}
+}
