@@ -12,13 +12,14 @@ import (
 
 var requiredProvidersBlock = regexp.MustCompile(`(?s)\Aterraform \{.*?\n\}\n`)
 
-// TestRoutingExamples applies the synapse_routing_table and match_route documentation
+// TestRoutingExamples applies the synapse_routing_table, match_route and upgrade_changes documentation
 // examples, then plans them again expecting no change; the last step has no resources because
 // the post-test destroy cannot handle for_each resources.
 func TestRoutingExamples(t *testing.T) {
 	for _, file := range []string{
 		filepath.Join("resources", "synapse_routing_table", "resource.tf"),
 		filepath.Join("functions", "match_route", "function.tf"),
+		filepath.Join("functions", "upgrade_changes", "function.tf"),
 	} {
 		t.Run(file, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))
