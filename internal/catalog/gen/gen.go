@@ -182,11 +182,7 @@ func Generate(src Source) (*Output, error) {
 		}
 		opts, refused = append(opts, o), append(refused, rf)
 		mains = append(mains, []MainInstanceMap{{Rule: cf.MainInstanceMap}})
-		co, err := uncovered(sv, de)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rel.Tag, err)
-		}
-		codeOnly = append(codeOnly, co)
+		codeOnly = append(codeOnly, uncovered(sv, de))
 		var us []UnparsedSpan
 		for _, u := range bad {
 			us = append(us, UnparsedSpan{Unparsed: u})
@@ -246,7 +242,7 @@ func Generate(src Source) (*Output, error) {
 }
 
 // uncovered keeps the servlets some of whose example paths no docs pattern matches.
-func uncovered(sv []Servlet, docs []DocEndpoint) ([]CodeOnly, error) {
+func uncovered(sv []Servlet, docs []DocEndpoint) []CodeOnly {
 	res := make([]*regexp.Regexp, len(docs))
 	for i, d := range docs {
 		if !d.Invalid {
@@ -288,7 +284,7 @@ func uncovered(sv []Servlet, docs []DocEndpoint) ([]CodeOnly, error) {
 		seen[key] = true
 		out = append(out, CodeOnly{Servlet: s, Uncovered: miss})
 	}
-	return out, nil
+	return out
 }
 
 func contains(l []string, s string) bool {

@@ -18,11 +18,10 @@ import (
 type GitSource struct {
 	Dir string
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
-	cache map[string]string
+	mu  sync.Mutex
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
 }
 
 // Tags lists the repository's tags.
