@@ -15,8 +15,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/generated.golden.json")
 
 // The fixture under testdata/synapse is a tiny hand-written tree shaped like Synapse's (no
-// Synapse code): 1.83 (ignored, too old), 1.90.0 and 1.90.1 (the newest patch is read),
-// 1.91.0rc1 (ignored) and 1.91.0, which adds the push_rules stream, redis.password_path,
+// Synapse code): 1.83 (ignored, too old), 1.90.0 and 1.90.1 (only the newest patch is read;
+// the ignored tags hold no tree, so reading one fails), 1.91.0rc1 (ignored) and 1.91.0, which
+// adds the push_rules stream, redis.password_path,
 // multi-writer receipts, fixes a docs typo and registers the sliding sync servlet
 // unconditionally.
 func generateFixture(t *testing.T) *Output {
