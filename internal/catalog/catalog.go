@@ -283,15 +283,6 @@ func For(version string) (*Catalog, error) {
 		c.Endpoints = append(c.Endpoints, e)
 	}
 	c.Endpoints = dedupe(c.Endpoints)
-	c.DeprecatedWorkerOptions = nil
-	for _, d := range doc.Deprecated {
-		// A worker_replication_* option Synapse still accepts (before 1.88) is only deprecated.
-		if !d.Warning && !c.RefusesOption(d.Key) {
-			d.Warning = true
-			d.Fix = "Synapse " + c.Version + " still accepts it when `instance_map.main` is absent, but it is deprecated and refused from 1.88: " + d.Fix
-		}
-		c.DeprecatedWorkerOptions = append(c.DeprecatedWorkerOptions, d)
-	}
 	return c, nil
 }
 
