@@ -98,6 +98,9 @@ func endpointKeys(c *Catalog) []string {
 		} else {
 			k += " -> " + strings.Join(e.Roles, "/")
 		}
+		if e.RequiresStream != "" {
+			k += " (only processes writing " + e.RequiresStream + ")"
+		}
 		out = append(out, k)
 	}
 	sort.Strings(out)

@@ -26,7 +26,8 @@ func TestDiff135To157(t *testing.T) {
 		t.Errorf("notes are for %v: want the releases after 1.135 up to 1.157 (1.152 among them), oldest first", versions)
 	}
 	added := strings.Join(u.EndpointsAdded, "\n")
-	for _, want := range []string{"^/_synapse/admin/v1/quarantine_media/.*$ -> writers of quarantined_media_changes", "msc4308/thread_subscriptions", "^/_matrix/client/v1/room_summary/.*$"} {
+	for _, want := range []string{"^/_synapse/admin/v1/quarantine_media/.*$ -> writers of quarantined_media_changes", "msc4308/thread_subscriptions", "^/_matrix/client/v1/room_summary/.*$",
+		"^/_synapse/admin/v1/media/.*$ -> media_repository (only processes writing quarantined_media_changes)"} {
 		if !strings.Contains(added, want) {
 			t.Errorf("endpoints added lack %q:\n%s", want, added)
 		}
