@@ -356,4 +356,3 @@ func TestStateUpgradeFromV010(t *testing.T) {
 		})
 	}
 }
-
