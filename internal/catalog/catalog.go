@@ -3,17 +3,21 @@
 // resource, stickiness), the stream_writers streams and their writer rules, the accepted
 // worker_app values and listener resource names.
 //
-// The facts live in data/synapse.json (embedded). Every endpoint and stream may carry
-// "since" and "until" tags (Synapse minor versions, e.g. "1.152"); For(version) returns the
-// view of the data that holds for that version. A new Synapse release is a data change:
-// append its version to "versions" and tag what it adds or removes.
+// The facts live in two embedded files. data/generated.json is written by `make catalog
+// SYNAPSE=<synapse git tree>` (package gen) from Synapse's own tree at every release tag from
+// v1.84.0: the docs endpoint lists, the stream rules, the options and the handlers workers
+// serve that the docs leave out; it is never edited by hand. data/overlay.json holds the facts
+// that are ours: roles, how each docs group maps to roles, stickiness, notes, and the reviewed
+// code-only endpoints. Every fact carries "since"/"until" (Synapse minor versions, until
+// exclusive); For(version) returns the view that holds for that version. A new Synapse
+// release is `make catalog` plus, when the generator reports a new docs group or code-only
+// endpoint, an overlay entry.
 //
 // This package is pure: it never imports terraform-plugin-framework.
 package catalog
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -21,8 +25,11 @@ import (
 	"strings"
 )
 
-//go:embed data/synapse.json
-var rawData []byte
+//go:embed data/generated.json
+var rawGenerated []byte
+
+//go:embed data/overlay.json
+var rawOverlay []byte
 
 // Stickiness is the member-selection need of an endpoint, from Synapse's load-balancing advice.
 type Stickiness string
@@ -60,6 +67,10 @@ type Endpoint struct {
 	Since          string `json:"since,omitempty"`
 	Until          string `json:"until,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// CodeOnly marks an endpoint Synapse serves on workers that docs/workers.md does not list
+	// (a reviewed entry of the overlay); Evidence names the registration.
+	CodeOnly bool   `json:"code_only,omitempty"`
+	Evidence string `json:"evidence,omitempty"`
 	// InitialSplit, when set, sends the requests whose query parameter InitialSplit.Param is
 	// absent or empty (Synapse's initial syncs) to the workers of InitialSplit.Role, ahead of
 	// the endpoint's usual pool.
@@ -98,8 +109,10 @@ type Stream struct {
 	OrderMatters                string   `json:"order_matters,omitempty"`
 	Restart                     string   `json:"restart,omitempty"`
 	SynapseErrorName            string   `json:"synapse_error_name,omitempty"`
-	Since                       string   `json:"since,omitempty"`
-	Until                       string   `json:"until,omitempty"`
+	// MainMustWrite, when set, says why the main process must stay among the writers.
+	MainMustWrite string `json:"main_must_write,omitempty"`
+	Since         string `json:"since,omitempty"`
+	Until         string `json:"until,omitempty"`
 }
 
 // RequestKeys are the facts about Matrix requests that sticky routing keys on. They hold for
@@ -117,8 +130,8 @@ type RequestKeys struct {
 
 type document struct {
 	RequestKeys       RequestKeys          `json:"request_keys"`
-	Source            string               `json:"source"`
-	Versions          []string             `json:"versions"`
+	Source            string               `json:"-"`
+	Versions          []string             `json:"-"`
 	WorkerApps        []string             `json:"worker_apps"`
 	ListenerTypes     []string             `json:"listener_types"`
 	ListenerResources []string             `json:"listener_resources"`
@@ -135,8 +148,13 @@ type document struct {
 	DatabaseEngines   []string             `json:"database_engines"`
 	WorkerDatabases   []string             `json:"worker_database_engines"`
 	Roles             []Role               `json:"roles"`
-	Streams           []Stream             `json:"streams"`
-	Endpoints         []Endpoint           `json:"endpoints"`
+	Streams           []Stream             `json:"-"`
+	Endpoints         []Endpoint           `json:"-"`
+	Options           []span               `json:"-"`
+	Refused           []span               `json:"-"`
+	MainRules         []span               `json:"-"`
+	Releases          []Release            `json:"-"`
+	UpgradeNotes      []UpgradeNote        `json:"-"`
 }
 
 // Catalog is the view of the data for one Synapse version.
@@ -200,9 +218,9 @@ type LegacySharedOption struct {
 var doc = mustLoad()
 
 func mustLoad() document {
-	var d document
-	if err := json.Unmarshal(rawData, &d); err != nil {
-		panic("catalog: embedded data/synapse.json does not parse: " + err.Error())
+	d, err := load(rawGenerated, rawOverlay)
+	if err != nil {
+		panic("catalog: embedded data does not load: " + err.Error())
 	}
 	return d
 }
@@ -227,7 +245,7 @@ func For(version string) (*Catalog, error) {
 		}
 	}
 	if !known {
-		return nil, fmt.Errorf("the catalogue does not know Synapse version %q; supported versions: %s", version, strings.Join(doc.Versions, ", "))
+		return nil, fmt.Errorf("the catalogue does not know Synapse version %q; supported: every release from %s to %s (any patch level, e.g. %q)", version, doc.Versions[0], Latest(), Latest()+".0")
 	}
 	c := &Catalog{
 		Version:            v,
@@ -264,6 +282,7 @@ func For(version string) (*Catalog, error) {
 		}
 		c.Endpoints = append(c.Endpoints, e)
 	}
+	c.Endpoints = dedupe(c.Endpoints)
 	return c, nil
 }
 

@@ -165,13 +165,18 @@ func TestVersionSelection(t *testing.T) {
 }
 
 func TestUnknownVersionListsVersions(t *testing.T) {
-	_, err := For("1.99")
-	if err == nil {
-		t.Fatal("For(1.99) succeeded")
+	for _, bad := range []string{"1.83", "1.158.0", "2.0", "latest"} {
+		_, err := For(bad)
+		if err == nil {
+			t.Fatalf("For(%s) succeeded", bad)
+		}
+		if want := Versions()[0] + " to " + Latest(); !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name the supported range %s", err, want)
+		}
 	}
-	for _, v := range Versions() {
-		if !strings.Contains(err.Error(), v) {
-			t.Errorf("error %q does not list supported version %s", err, v)
+	for _, good := range []string{"1.84", "1.84.0", "1.99.5", "1.122.0", "1.157.1"} {
+		if _, err := For(good); err != nil {
+			t.Errorf("For(%s): %v", good, err)
 		}
 	}
 }
@@ -221,7 +226,8 @@ func TestEndpointResourceFollowsWorkerListener(t *testing.T) {
 			strings.HasPrefix(pattern, "^/_matrix/federation/v1/media/"),
 			strings.HasPrefix(pattern, "^/_matrix/media/"):
 			return "media"
-		case strings.HasPrefix(pattern, "^/_matrix/client/"), strings.HasPrefix(pattern, "^/_synapse/client/"):
+		case strings.HasPrefix(pattern, "^/_matrix/client/"), strings.HasPrefix(pattern, "^/_synapse/client/"),
+			strings.HasPrefix(pattern, "^/_synapse/mas/"):
 			return "client"
 		case strings.HasPrefix(pattern, "^/_matrix/federation/"), strings.HasPrefix(pattern, "^/_matrix/key/"):
 			return "federation"

@@ -285,6 +285,7 @@ func ValidateShared(c *catalog.Catalog, cfg SharedConfig) Problems {
 	s.checkDuties(&ps)
 	s.checkMedia(&ps)
 	s.checkRedis(&ps)
+	s.checkReleaseOptions(&ps)
 	s.checkSecret(&ps)
 	s.checkReachable(&ps)
 	s.checkOutbound(&ps)
@@ -823,6 +824,49 @@ func (s *sharedView) nonLoopback(addrs []string) string {
 		}
 	}
 	return ""
+}
+
+// checkReleaseOptions refuses options the configured Synapse release does not read yet
+// (redis.path from 1.85, outbound_federation_restricted_to from 1.89, redis.password_path
+// from 1.117, worker_replication_secret_path from 1.126): an older Synapse ignores them and
+// then runs without the socket, secret or password the fleet relies on.
+func (s *sharedView) checkReleaseOptions(ps *Problems) {
+	type use struct{ attr, option string }
+	var uses []use
+	if r := s.cfg.Redis; r != nil {
+		if r.Path != "" {
+			uses = append(uses, use{"redis.path", "redis.path"})
+		}
+		if r.PasswordPath != "" {
+			uses = append(uses, use{"redis.password_path", "redis.password_path"})
+		}
+	}
+	if s.cfg.ReplicationSecretPath != "" {
+		uses = append(uses, use{"replication_secret_path", "worker_replication_secret_path"})
+	}
+	if len(s.cfg.OutboundFederationRestrictedTo) > 0 {
+		uses = append(uses, use{"outbound_federation_restricted_to", "outbound_federation_restricted_to"})
+	}
+	if r, ok := s.userValue["redis"].(map[string]any); ok {
+		for _, k := range []string{"path", "password_path"} {
+			if _, set := r[k]; set {
+				uses = append(uses, use{"homeserver_yaml", "redis." + k})
+			}
+		}
+	}
+	for _, k := range []string{"worker_replication_secret_path", "outbound_federation_restricted_to"} {
+		if _, set := s.userValue[k]; set {
+			uses = append(uses, use{"homeserver_yaml", k})
+		}
+	}
+	for _, u := range uses {
+		if s.c.HasOption(u.option) {
+			continue
+		}
+		since := catalog.OptionSince(u.option)
+		ps.Add(u.attr, "Option Not In This Release", "%s sets `%s`, which Synapse %s does not read (it ignores the key, so the fleet would run without it); Synapse reads it from %s. Raise synapse_version to %s or later, or drop the setting.",
+			u.attr, u.option, s.c.Version, since, since)
+	}
 }
 
 func (s *sharedView) checkOutbound(ps *Problems) {

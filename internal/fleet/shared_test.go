@@ -746,3 +746,49 @@ func TestBindCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionsFollowTheRelease: options a release does not read yet are refused at the
+// attribute that sets them, naming the release that reads them; from that release on they pass.
+func TestOptionsFollowTheRelease(t *testing.T) {
+	cfg := fullFleet()
+	cfg.StreamWriters = cfg.StreamWriters[:3] // events, typing, receipts: in every release
+	cfg.StreamWriters[2].Writers = []string{"writer1"}
+	wantAt := map[string][]string{
+		"1.84":  {"redis.password_path", "replication_secret_path", "outbound_federation_restricted_to"},
+		"1.89":  {"redis.password_path", "replication_secret_path"},
+		"1.117": {"replication_secret_path"},
+		"1.126": nil,
+		"1.157": nil,
+	}
+	for v, want := range wantAt {
+		ps := ValidateShared(catalog.MustFor(v), cfg)
+		var got []string
+		for _, p := range ps {
+			if p.Summary == "Option Not In This Release" {
+				got = append(got, p.Path)
+				if !strings.Contains(p.Detail, "Synapse "+v+" does not read") {
+					t.Errorf("%s: detail does not name the release: %s", v, p.Detail)
+				}
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: refused options at %v, want %v\n%s", v, got, want, ps)
+		}
+	}
+	// redis.path (a unix socket) arrived in 1.85, also when set through homeserver_yaml.
+	sock := fullFleet()
+	sock.StreamWriters = cfg.StreamWriters
+	sock.Redis = &Redis{Path: "/run/redis/redis.sock"}
+	sock.HomeserverYAML = "redis:\n  path: /run/redis/other.sock\n"
+	for v, n := range map[string]int{"1.84": 2, "1.85": 0} {
+		count := 0
+		for _, p := range ValidateShared(catalog.MustFor(v), sock) {
+			if p.Summary == "Option Not In This Release" && strings.Contains(p.Detail, "`redis.path`") {
+				count++
+			}
+		}
+		if count != n {
+			t.Errorf("%s: %d redis.path problems, want %d", v, count, n)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"synapse_version": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: fmt.Sprintf("The Synapse release to describe (e.g. `%s` or `%s.1`; supported: %s). "+
 					"Unset, the provider's `synapse_version`, and the computed value is that release as a minor version (`%s`).",
-					catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()), catalog.Latest())},
+					catalog.Latest(), catalog.Latest(), supportedReleases(), catalog.Latest())},
 			"supported_versions": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Every Synapse release the catalogue knows, oldest first."},
 			"roles": schema.ListNestedAttribute{Computed: true,

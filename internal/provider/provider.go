@@ -61,12 +61,14 @@ func (p *synapseProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The Synapse release the fleet runs (minor version, e.g. `%s`; a patch "+
 					"level such as `%s.1` is accepted). It selects the roles, streams and endpoints that are valid. "+
-					"Supported: %s. Defaults to `%s`, the newest the catalogue knows. It is the default of the `synapse_version` "+
+					"Supported: every minor release from `%s` to `%s`, each with the streams, writer counts, options and "+
+					"endpoints read from Synapse's own tree at that release's tag. Defaults to `%s`, the newest the catalogue knows. "+
+					"It is the default of the `synapse_version` "+
 					"of every resource and of `data.synapse_catalog`, which may each set their own (a module that runs its fleet on "+
 					"its own release sets it on its resources instead of configuring the provider). `terraform validate` does not "+
 					"configure the provider: resources without their own `synapse_version` are then checked only against what every "+
 					"supported release refuses, and the release's own rules apply at plan.",
-					catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()), catalog.Latest()),
+					catalog.Latest(), catalog.Latest(), catalog.Versions()[0], catalog.Latest(), catalog.Latest()),
 			},
 		},
 	}
@@ -124,6 +126,7 @@ func (p *synapseProvider) Functions(_ context.Context) []func() function.Functio
 		// functions register here, one line each
 		NewMatchRouteFunction,
 		NewWorkerLogConfigFunction,
+		NewUpgradeChangesFunction,
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 var requiredProvidersBlock = regexp.MustCompile(`(?s)\Aterraform \{.*?\n\}\n`)
 
-// TestRoutingExamples applies the synapse_routing_table and match_route documentation
+// TestRoutingExamples applies the synapse_routing_table, match_route and upgrade_changes documentation
 // examples, then plans them again expecting no change; the last step has no resources because
 // the post-test destroy cannot handle for_each resources.
 func TestRoutingExamples(t *testing.T) {
@@ -20,6 +20,7 @@ func TestRoutingExamples(t *testing.T) {
 		filepath.Join("resources", "synapse_routing_table", "resource.tf"),
 		filepath.Join("functions", "match_route", "function.tf"),
 		filepath.Join("functions", "worker_log_config", "function.tf"),
+		filepath.Join("functions", "upgrade_changes", "function.tf"),
 	} {
 		t.Run(file, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))

@@ -60,7 +60,7 @@ func TestSynapseVersionOverride(t *testing.T) {
 			// The provider's 1.157 knows the stream; the resource's 1.146 does not.
 			{Config: quarantineWriterHCL("", "1.146"), ExpectError: expectErrText("Unknown Stream", `Synapse 1.146`)},
 			// An unsupported release on the resource names the supported ones.
-			{Config: quarantineWriterHCL("", "1.99"), ExpectError: expectErrText("Unsupported Synapse Version", `"1.99"`)},
+			{Config: quarantineWriterHCL("", "1.83"), ExpectError: expectErrText("Unsupported Synapse Version", `"1.83"`)},
 			// The provider's 1.146 alone refuses it...
 			{Config: quarantineWriterHCL(`synapse_version = "1.146"`, ""), ExpectError: expectErrText("Unknown Stream", `Synapse 1.146`)},
 			// ...and the resource's 1.157 (patch level accepted) overrides it.
@@ -169,8 +169,8 @@ func TestSynapseVersionCatalogDataSource(t *testing.T) {
 		ProtoV6ProviderFactories: testProviders,
 		Steps: []tfresource.TestStep{
 			{Config: `data "synapse_catalog" "x" {
-  synapse_version = "1.99"
-}`, ExpectError: expectErrText("Unsupported Synapse Version", `"1.99"`)},
+  synapse_version = "1.83"
+}`, ExpectError: expectErrText("Unsupported Synapse Version", `"1.83"`)},
 			{
 				Config: `
 data "synapse_catalog" "old" {

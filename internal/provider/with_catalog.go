@@ -125,5 +125,10 @@ func synapseVersionAttribute(what string) schema.StringAttribute {
 			"takes the provider's, and the computed value shows the effective release. Every resource of one fleet must be "+
 			"on the same release: passing workers or stream writers of another release to `synapse_shared_config` or "+
 			"`synapse_routing_table` is a plan error naming both.",
-			what, catalog.Latest(), catalog.Latest(), backticked(catalog.Versions()))}
+			what, catalog.Latest(), catalog.Latest(), supportedReleases())}
+}
+
+// supportedReleases names the releases the catalogue holds, for descriptions.
+func supportedReleases() string {
+	return "every minor release from `" + catalog.Versions()[0] + "` to `" + catalog.Latest() + "`"
 }

@@ -283,10 +283,10 @@ func TestProviderUnsupportedSynapseVersion(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: `
 provider "synapse" {
-  synapse_version = "1.99"
+  synapse_version = "1.83.2"
 }
 ` + workerHCL(validWorker),
-			ExpectError: regexp.MustCompile(`Unsupported Synapse Version(?s:.*)1\.146,(?s:.*)1\.157`),
+			ExpectError: regexp.MustCompile(`Unsupported Synapse Version(?s:.*)1\.83\.2(?s:.*)1\.84 to 1\.157`),
 		}},
 	})
 }

@@ -3,6 +3,7 @@ package routing
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ type golden struct {
 // TestCompileGolden compiles every test fleet for every catalogue version, checks that the
 // table is portable and clean under Analyze, and compares it with testdata/<version>/<fleet>.json.
 func TestCompileGolden(t *testing.T) {
-	for _, v := range catalog.Versions() {
+	for _, v := range testVersions() {
 		c := catalog.MustFor(v)
 		for _, f := range append(testFleets(), everyStreamFleet(c)) {
 			t.Run(v+"/"+f.name, func(t *testing.T) {
@@ -163,7 +164,12 @@ func TestCompilePools(t *testing.T) {
 			{"GET", "/_matrix/client/v3/sync", "since=s72594_4483_1934", "synchrotron"},
 			{"GET", "/_matrix/client/r0/sync", "timeout=30000&since=abc", "synchrotron"},
 			{"GET", "/_matrix/client/v3/events", "", "synchrotron"},
-			{"GET", "/_matrix/client/v3/initialSync", "", "synchrotron"},
+			// The docs give /initialSync to the initial-sync workers (issue 12 item 13).
+			{"GET", "/_matrix/client/v3/initialSync", "", "initial_synchrotron"},
+			{"GET", "/_matrix/client/v3/rooms/!r:hs/initialSync", "", "initial_synchrotron"},
+			// Sliding sync (not in the docs, served by workers since 1.110) goes to the sync pool.
+			{"POST", "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync", "pos=1", "synchrotron"},
+			{"POST", "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync", "", "synchrotron"},
 			{"PUT", "/_matrix/federation/v1/send/1234", "", "federation_inbound"},
 			{"GET", "/_matrix/federation/v1/event/$e", "", "federation_reader"},
 			{"GET", "/_matrix/key/v2/query", "", "federation_reader"},
@@ -406,7 +412,7 @@ func TestCompileProblems(t *testing.T) {
 // TestCompileCleanForManyFleets compiles every combination of roles (one worker per chosen
 // role, sometimes several) with several writer layouts and checks Analyze finds nothing.
 func TestCompileCleanForManyFleets(t *testing.T) {
-	for _, v := range catalog.Versions() {
+	for _, v := range testVersions() {
 		c := catalog.MustFor(v)
 		var roles []string
 		for _, r := range c.RoleNames() {
@@ -448,4 +454,34 @@ func TestCompileCleanForManyFleets(t *testing.T) {
 		}
 		t.Logf("%s: %d fleets compiled clean", v, n)
 	}
+}
+
+// TestCompileEveryRelease compiles the one-worker-per-role fleet for every release the
+// catalogue holds: the table has no errors, Analyze finds nothing, and the version-dependent
+// routes appear exactly in their releases (sliding sync from 1.110 to the sync pool; account
+// data writes on client readers before 1.122, GET-only after).
+func TestCompileEveryRelease(t *testing.T) {
+	sliding := req("POST", "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync", "", nil)
+	putTags := req("PUT", "/_matrix/client/v3/user/@u:hs/rooms/!r:hs/tags/t", "", nil)
+	for _, v := range catalog.Versions() {
+		tab := compileFleet(t, v, "one_per_role")
+		if a := Analyze(tab); len(a) > 0 {
+			t.Errorf("%s: Analyze found problems:\n%s", v, a)
+		}
+		old := compareMinor(v, "1.110") < 0
+		if got := Match(tab, sliding).Pool; (got == "synchrotron") == old {
+			t.Errorf("%s: sliding sync goes to pool %q", v, got)
+		}
+		getOnly := compareMinor(v, "1.122") >= 0
+		if got := Match(tab, putTags).Pool; (got == MainPool) != getOnly {
+			t.Errorf("%s: PUT tags goes to pool %q", v, got)
+		}
+	}
+}
+
+func compareMinor(a, b string) int {
+	var x, y int
+	_, _ = fmt.Sscanf(strings.TrimPrefix(a, "1."), "%d", &x)
+	_, _ = fmt.Sscanf(strings.TrimPrefix(b, "1."), "%d", &y)
+	return x - y
 }

@@ -12,7 +12,7 @@ import (
 // of the endpoint lands on the pool of the first route (in table order) whose pattern, method
 // and query take it, and every route of the table is reached by at least one sample.
 func TestMatchEveryCatalogueEndpoint(t *testing.T) {
-	for _, v := range catalog.Versions() {
+	for _, v := range testVersions() {
 		c := catalog.MustFor(v)
 		for _, f := range append(testFleets(), everyStreamFleet(c)) {
 			tab, _ := Compile(c, mainProc, f.workers, f.writers, f.overrides)
@@ -74,7 +74,7 @@ func contains(list []string, s string) bool {
 // TestMatchEndpointLandsOnItsRoute: in the one-per-role fleet, the first sample of every
 // role endpoint is routed by the route compiled from that endpoint (same pattern).
 func TestMatchEndpointLandsOnItsRoute(t *testing.T) {
-	for _, v := range catalog.Versions() {
+	for _, v := range testVersions() {
 		c := catalog.MustFor(v)
 		tab := compileFleet(t, v, "one_per_role")
 		for _, e := range c.Endpoints {
@@ -167,7 +167,7 @@ func TestConstantsPortableAndConsistent(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
-	for _, v := range catalog.Versions() {
+	for _, v := range testVersions() {
 		c := catalog.MustFor(v)
 		n := 0
 		for _, e := range c.Endpoints {

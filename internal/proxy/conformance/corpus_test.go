@@ -20,7 +20,9 @@ type request struct {
 }
 
 // catalogueRequests covers every endpoint of the catalogue (latest version) with the methods
-// that matter for it, written by hand from docs/workers.md: "METHOD path category".
+// that matter for it, written by hand from docs/workers.md (and, for sliding sync, from the
+// servlets Synapse registers on workers): "METHOD path category". /initialSync is an initial
+// sync: the docs give it to the initial-sync workers.
 const catalogueRequests = `
 GET /_matrix/client/r0/sync?since=s72594_4483_1934 sync_inc
 GET /_matrix/client/v3/sync sync_init
@@ -31,8 +33,10 @@ GET /_matrix/client/v3/sync?since sync_init
 GET /_matrix/client/v3/sync?full_state=true&since=s5&since= sync_inc
 GET /_matrix/client/v3/events sync
 GET /_matrix/client/api/v1/events?from=s1 sync
-GET /_matrix/client/r0/initialSync sync
-GET /_matrix/client/v3/rooms/!abc:example.org/initialSync sync
+GET /_matrix/client/r0/initialSync sync_init
+GET /_matrix/client/v3/rooms/!abc:example.org/initialSync sync_init
+POST /_matrix/client/unstable/org.matrix.simplified_msc3575/sync sync
+POST /_matrix/client/unstable/org.matrix.simplified_msc3575/sync?pos=12 sync
 GET /_matrix/federation/v1/version fed_read
 GET /_matrix/federation/v1/event/$ev1 fed_read
 GET /_matrix/federation/v1/state/!abc:example.org fed_read
@@ -103,6 +107,17 @@ GET /_matrix/client/v1/register/m.login.registration_token/validity client
 GET /_matrix/client/v3/password_policy client
 GET /_matrix/client/unstable/org.matrix.msc4140/delayed_events client
 POST /_matrix/client/unstable/org.matrix.msc4140/delayed_events/d1/restart client
+GET /_matrix/client/unstable/io.element.msc4308/thread_subscriptions client
+GET /_matrix/client/unstable/io.element.msc4308/thread_subscriptions?from=x&limit=5 client
+POST /_matrix/client/unstable/io.element.msc4308/thread_subscriptions main
+GET /_synapse/mas/query_user?localpart=alice client
+POST /_synapse/mas/provision_user client
+GET /_matrix/client/v1/auth_metadata client
+GET /_matrix/client/unstable/auth_metadata client
+GET /_matrix/client/unstable/org.matrix.msc2965/auth_metadata client
+GET /_matrix/client/unstable/org.matrix.msc2965/auth_issuer client
+POST /_matrix/client/v1/appservice/bridge1/ping client
+POST /_matrix/client/unstable/appservice/bridge1/ping client
 POST /_matrix/client/v3/delete_devices devices
 GET /_matrix/client/v3/devices devices
 PUT /_matrix/client/v3/devices/DEV1 devices
