@@ -126,20 +126,7 @@ func checkUpgradePlan(t *testing.T, planJSON string, resources int) {
 // changes, each a no-op or an in-place update of allowed attributes only.
 func checkPlanChanges(t *testing.T, planJSON string, allowed map[string]map[string]string, resources int) {
 	t.Helper()
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Type    string `json:"type"`
-			Change  struct {
-				Actions []string       `json:"actions"`
-				Before  map[string]any `json:"before"`
-				After   map[string]any `json:"after"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(planJSON), &plan); err != nil {
-		t.Fatal(err)
-	}
+	plan := decodePlan(t, planJSON)
 	managed := 0
 	for _, rc := range plan.ResourceChanges {
 		if rc.Type != "synapse_catalog" {
@@ -167,6 +154,30 @@ func checkPlanChanges(t *testing.T, planJSON string, allowed map[string]map[stri
 			}
 		}
 	}
+}
+
+// plannedChanges is the part of `terraform show -json PLAN` the upgrade tests read.
+type plannedChanges struct {
+	ResourceChanges []struct {
+		Address string `json:"address"`
+		Type    string `json:"type"`
+		Mode    string `json:"mode"`
+		Change  struct {
+			Actions []string       `json:"actions"`
+			Before  map[string]any `json:"before"`
+			After   map[string]any `json:"after"`
+		} `json:"change"`
+	} `json:"resource_changes"`
+}
+
+// decodePlan parses `terraform show -json PLAN` output.
+func decodePlan(t *testing.T, planJSON string) plannedChanges {
+	t.Helper()
+	var p plannedChanges
+	if err := json.Unmarshal([]byte(planJSON), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // stateSchemaVersions maps each resource address of a state file to its schema_version.
@@ -366,20 +377,7 @@ func TestStateUpgradeFromV010(t *testing.T) {
 			if rc != 0 {
 				t.Fatalf("terraform show: exit %d\n%s", rc, show)
 			}
-			var changes struct {
-				ResourceChanges []struct {
-					Address string `json:"address"`
-					Mode    string `json:"mode"`
-					Change  struct {
-						Actions []string       `json:"actions"`
-						Before  map[string]any `json:"before"`
-						After   map[string]any `json:"after"`
-					} `json:"change"`
-				} `json:"resource_changes"`
-			}
-			if err := json.Unmarshal([]byte(show), &changes); err != nil {
-				t.Fatal(err)
-			}
+			changes := decodePlan(t, show)
 			updated := 0
 			for _, rc := range changes.ResourceChanges {
 				if rc.Mode != "managed" {
