@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,10 +97,16 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 		}
 		fmt.Fprintf(&s, "RewriteRule \"%s\" - [E=MX_POOL:%s]\n", apacheRulePattern(r.Pattern), r.Pool)
 	}
-	fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} ^$\nRewriteRule ^ - [E=MX_POOL:%s]\n\n# Members.\n", routing.MainPool)
+	fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} ^$\nRewriteRule ^ - [E=MX_POOL:%s]\n\n", routing.MainPool)
+	routes := s.String()
 
-	var balancers strings.Builder
-	for pi, p := range t.Pools {
+	// Each pool: the rules that pick its member (they test MX_POOL, so their order does not
+	// matter) and its balancers, named after the pool and member names, not positions.
+	files := map[string]string{}
+	var rules, balancers, includes strings.Builder
+	includes.WriteString("# Members: one file per pool.\n")
+	for _, p := range t.Pools {
+		var r, b strings.Builder
 		hashed := p.Strategy == routing.ByUser || p.Strategy == routing.ByRoom || p.Strategy == routing.BySourceIP
 		switch {
 		case hashed && len(p.Members) > 1:
@@ -111,68 +118,84 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 			owner := rendezvousBuckets(p)
 			// An empty key (no token, no room) spreads round robin over the pool, as nginx and
 			// HAProxy do; a non-empty key picks its bucket's owner.
-			all := fmt.Sprintf("mx%d", pi)
-			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, all)
-			writeApacheBalancer(&balancers, p, all, false)
+			all := apacheBalancer(p.Name)
+			fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, all)
+			writeApacheBalancer(&b, p, all, false)
 			for mi, m := range p.Members {
-				name := fmt.Sprintf("mx%dm%d", pi, mi)
+				name := apacheBalancer(p.Name + "/" + m.Name)
 				re := bucketRegex(owner, mi)
 				if re == "" {
-					fmt.Fprintf(&s, "# pool %s member %s owns no md5 bucket\n", p.Name, m.Name)
+					fmt.Fprintf(&r, "# pool %s member %s owns no md5 bucket\n", p.Name, m.Name)
 					continue
 				}
-				fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"%s != '' && md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, key, re, name)
-				fmt.Fprintf(&balancers, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream))
+				fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"%s != '' && md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, key, re, name)
+				fmt.Fprintf(&b, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream))
 			}
 		default:
-			name := fmt.Sprintf("mx%d", pi)
-			fmt.Fprintf(&s, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, name)
-			writeApacheBalancer(&balancers, p, name, p.Strategy == routing.Single)
+			name := apacheBalancer(p.Name)
+			fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, name)
+			writeApacheBalancer(&b, p, name, p.Strategy == routing.Single)
 		}
+		rules.WriteString(r.String())
+		balancers.WriteString(b.String())
+		files[PoolFile(Apache, p.Name)] = header(fmt.Sprintf("Apache pool %s, included in the <VirtualHost> by %s", p.Name, EntryFile(Apache))) +
+			r.String() + "\n" + b.String()
+		fmt.Fprintf(&includes, "Include \"%s\"\n", poolPath(Apache, o, p.Name))
 	}
-	s.WriteString("\n")
-	s.WriteString(balancers.String())
-	s.WriteString("ProxyPass \"/\" \"balancer://${MX_BALANCER}/\" interpolate nocanon\n")
+	const proxyPass = "ProxyPass \"/\" \"balancer://${MX_BALANCER}/\" interpolate nocanon\n"
+	s.WriteString("# Members.\n" + rules.String() + "\n" + balancers.String() + proxyPass)
 
-	var f strings.Builder
-	f.WriteString(header("standalone Apache httpd configuration"))
-	user := o.User
-	if user == "" {
-		user = "www-data"
+	full := func(content string) string {
+		var f strings.Builder
+		f.WriteString(header("standalone Apache httpd configuration"))
+		user := o.User
+		if user == "" {
+			user = "www-data"
+		}
+		serverName := o.ServerName
+		if serverName == "" || serverName == "_" {
+			serverName = "localhost" // Apache rejects "[::1]", and 0.0.0.0 names nothing
+		}
+		fmt.Fprintf(&f, "ServerRoot \"%s\"\n", o.RuntimeDir)
+		protocol := ""
+		if o.TLS() {
+			protocol = " https"
+		}
+		hosts := make([]string, 0, len(o.ports()))
+		for _, p := range o.ports() {
+			fmt.Fprintf(&f, "Listen %s:%d%s\n", o.ListenAddress, p, protocol)
+			hosts = append(hosts, fmt.Sprintf("%s:%d", o.ListenAddress, p))
+		}
+		fmt.Fprintf(&f, "PidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[2]s\nGroup %[2]s\nServerName %[3]s\n", o.RuntimeDir, user, serverName)
+		modules := apacheModules
+		if o.TLS() {
+			modules = append(slices.Clip(modules), apacheTLSModules...)
+		}
+		for _, m := range modules {
+			fmt.Fprintf(&f, "LoadModule %s \"%s/%s\"\n", m.name, o.ModulesDir, m.file)
+		}
+		if o.TLS() {
+			fmt.Fprintf(&f, "SSLSessionCache \"shmcb:%s/ssl_scache(512000)\"\n", o.RuntimeDir)
+		}
+		fmt.Fprintf(&f, "\n<VirtualHost %s>\n    ServerName %s\n", strings.Join(hosts, " "), serverName)
+		if o.TLS() {
+			// TLS 1.2 and 1.3 only, as the other three proxies render.
+			fmt.Fprintf(&f, "    SSLEngine on\n    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLCertificateFile \"%s\"\n    SSLCertificateKeyFile \"%s\"\n", o.TLSCertificatePath, o.TLSKeyPath)
+		}
+		f.WriteString(indent(content, "    "))
+		f.WriteString("</VirtualHost>\n")
+		return f.String()
 	}
-	serverName := o.ServerName
-	if serverName == "" || serverName == "_" {
-		serverName = "localhost" // Apache rejects "[::1]", and 0.0.0.0 names nothing
-	}
-	fmt.Fprintf(&f, "ServerRoot \"%s\"\n", o.RuntimeDir)
-	protocol := ""
-	if o.TLS() {
-		protocol = " https"
-	}
-	hosts := make([]string, 0, len(o.ports()))
-	for _, p := range o.ports() {
-		fmt.Fprintf(&f, "Listen %s:%d%s\n", o.ListenAddress, p, protocol)
-		hosts = append(hosts, fmt.Sprintf("%s:%d", o.ListenAddress, p))
-	}
-	fmt.Fprintf(&f, "PidFile \"%[1]s/apache2.pid\"\nErrorLog \"%[1]s/error.log\"\nLogLevel warn\nDefaultRuntimeDir \"%[1]s\"\nMutex file:%[1]s default\nUser %[2]s\nGroup %[2]s\nServerName %[3]s\n", o.RuntimeDir, user, serverName)
-	modules := apacheModules
-	if o.TLS() {
-		modules = append(slices.Clip(modules), apacheTLSModules...)
-	}
-	for _, m := range modules {
-		fmt.Fprintf(&f, "LoadModule %s \"%s/%s\"\n", m.name, o.ModulesDir, m.file)
-	}
-	if o.TLS() {
-		fmt.Fprintf(&f, "SSLSessionCache \"shmcb:%s/ssl_scache(512000)\"\n", o.RuntimeDir)
-	}
-	fmt.Fprintf(&f, "\n<VirtualHost %s>\n    ServerName %s\n", strings.Join(hosts, " "), serverName)
-	if o.TLS() {
-		// TLS 1.2 and 1.3 only, as the other three proxies render.
-		fmt.Fprintf(&f, "    SSLEngine on\n    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLCertificateFile \"%s\"\n    SSLCertificateKeyFile \"%s\"\n", o.TLSCertificatePath, o.TLSKeyPath)
-	}
-	f.WriteString(indent(s.String(), "    "))
-	f.WriteString("</VirtualHost>\n")
-	return Config{Full: f.String(), Snippet: s.String()}, nil
+	files[EntryFile(Apache)] = full(routes + includes.String() + "\n" + proxyPass)
+	return Config{Full: full(s.String()), Snippet: s.String(), Files: files}, nil
+}
+
+// apacheBalancer names the balancer of a pool (or of "pool/member") after it, not after its
+// position, so adding a pool or member renames no other balancer; a hash keeps any name within
+// Apache's balancer name limit.
+func apacheBalancer(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "mx" + hex.EncodeToString(sum[:6])
 }
 
 // apacheRulePattern keeps a pattern that starts with '!' from reading as mod_rewrite's negation.

@@ -35,9 +35,10 @@ func RenderCaddy(t routing.Table, o Options) (Config, error) {
 	for _, p := range t.Pools {
 		pools[p.Name] = p
 	}
-	var s strings.Builder
-	s.WriteString(header("Caddy site block content"))
-	fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
+	// site is the site block content; proxyTo writes the handle body of a pool.
+	site := func(proxyTo func(s *strings.Builder, p routing.Pool)) string {
+		var s strings.Builder
+		fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
 # The query placeholder joins repeated parameters with ","; keep the first, as routing.Match does.
 map {http.request.uri.query.%[1]s} {mx_query_token} {
 	~^([^,]*) ${1}
@@ -60,67 +61,90 @@ request_header X-Mx-Room {mx_room}
 
 # Routes, first match wins (named matchers keep their written order).
 `, accessTokenParam, userTokenPattern, roomKeyPattern, bearerPattern)
-	names := caddyMatcherNames(t.Routes)
-	for i, r := range t.Routes {
-		fmt.Fprintf(&s, "# %s\n@%s {\n\tpath_regexp %s\n", commentSafe(r.Group), names[i], r.Pattern)
-		if len(r.Methods) > 0 {
-			fmt.Fprintf(&s, "\tmethod %s\n", strings.Join(r.Methods, " "))
-		}
-		if r.Query != nil {
-			// The placeholder joins every occurrence with ","; routing.Match reads the first
-			// one, which is empty exactly when the joined value is empty or starts with ",".
-			v := "{http.request.uri.query." + r.Query.Param + "}"
-			if r.Query.Present {
-				fmt.Fprintf(&s, "\texpression `%[1]s != \"\" && !%[1]s.startsWith(\",\")`\n", v)
-			} else {
-				fmt.Fprintf(&s, "\texpression `%[1]s == \"\" || %[1]s.startsWith(\",\")`\n", v)
+		names := caddyMatcherNames(t.Routes)
+		for i, r := range t.Routes {
+			fmt.Fprintf(&s, "# %s\n@%s {\n\tpath_regexp %s\n", commentSafe(r.Group), names[i], r.Pattern)
+			if len(r.Methods) > 0 {
+				fmt.Fprintf(&s, "\tmethod %s\n", strings.Join(r.Methods, " "))
 			}
+			if r.Query != nil {
+				// The placeholder joins every occurrence with ","; routing.Match reads the first
+				// one, which is empty exactly when the joined value is empty or starts with ",".
+				v := "{http.request.uri.query." + r.Query.Param + "}"
+				if r.Query.Present {
+					fmt.Fprintf(&s, "\texpression `%[1]s != \"\" && !%[1]s.startsWith(\",\")`\n", v)
+				} else {
+					fmt.Fprintf(&s, "\texpression `%[1]s == \"\" || %[1]s.startsWith(\",\")`\n", v)
+				}
+			}
+			fmt.Fprintf(&s, "}\nhandle @%s {\n", names[i])
+			proxyTo(&s, pools[r.Pool])
+			s.WriteString("}\n")
 		}
-		fmt.Fprintf(&s, "}\nhandle @%s {\n", names[i])
-		writeCaddyProxy(&s, pools[r.Pool], "\t")
+		s.WriteString("handle {\n")
+		proxyTo(&s, pools[routing.MainPool])
 		s.WriteString("}\n")
+		return s.String()
 	}
-	s.WriteString("handle {\n")
-	writeCaddyProxy(&s, pools[routing.MainPool], "\t")
-	s.WriteString("}\n")
 
-	var f strings.Builder
-	f.WriteString(header("standalone Caddyfile"))
-	f.WriteString("{\n")
-	if o.CaddyAdmin == "" {
-		f.WriteString("\tadmin off\n")
-	} else {
-		fmt.Fprintf(&f, "\tadmin %s\n", o.CaddyAdmin)
+	inline := header("Caddy site block content") + site(func(s *strings.Builder, p routing.Pool) { writeCaddyProxy(s, p, "\t") })
+	imported := header("Caddy site block content") + site(func(s *strings.Builder, p routing.Pool) { fmt.Fprintf(s, "\timport %s\n", caddySnippet(p.Name)) })
+	files := map[string]string{}
+	var imports strings.Builder
+	imports.WriteString("# One file per pool: the snippet the routes of the pool import.\n")
+	for _, p := range t.Pools {
+		var b strings.Builder
+		fmt.Fprintf(&b, "(%s) {\n", caddySnippet(p.Name))
+		writeCaddyProxy(&b, p, "\t")
+		b.WriteString("}\n")
+		files[PoolFile(Caddy, p.Name)] = header(fmt.Sprintf("Caddy pool %s, imported by %s", p.Name, EntryFile(Caddy))) + b.String()
+		fmt.Fprintf(&imports, "import %s\n", poolPath(Caddy, o, p.Name))
 	}
-	f.WriteString("\tauto_https off\n")
-	// Caddy ties port 80 to http:// and 443 to https:// ("scheme and port violate convention")
-	// and serves TLS on whatever port its https_port names. Plain HTTP on 443 (or TLS on 80)
-	// is still a valid choice (e.g. behind a TLS-terminating load balancer), so move the
-	// conventional port out of the way: with auto_https off Caddy listens on neither.
-	scheme, conventional, option := "http", 443, "https_port"
-	if o.TLS() {
-		scheme, conventional, option = "https", 80, "http_port"
+
+	full := func(pools, content string) string {
+		var f strings.Builder
+		f.WriteString(header("standalone Caddyfile"))
+		f.WriteString("{\n")
+		if o.CaddyAdmin == "" {
+			f.WriteString("\tadmin off\n")
+		} else {
+			fmt.Fprintf(&f, "\tadmin %s\n", o.CaddyAdmin)
+		}
+		f.WriteString("\tauto_https off\n")
+		// Caddy ties port 80 to http:// and 443 to https:// ("scheme and port violate convention")
+		// and serves TLS on whatever port its https_port names. Plain HTTP on 443 (or TLS on 80)
+		// is still a valid choice (e.g. behind a TLS-terminating load balancer), so move the
+		// conventional port out of the way: with auto_https off Caddy listens on neither.
+		scheme, conventional, option := "http", 443, "https_port"
+		if o.TLS() {
+			scheme, conventional, option = "https", 80, "http_port"
+		}
+		if slices.Contains(o.ports(), conventional) {
+			fmt.Fprintf(&f, "\t%s %d\n", option, unusedPort(o.ports()))
+		}
+		fmt.Fprintf(&f, "\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
+		if pools != "" {
+			f.WriteString(pools + "\n")
+		}
+		siteHost := o.ServerName
+		if siteHost == "_" { // nginx's "any name"
+			siteHost = ""
+		}
+		addrs := make([]string, 0, len(o.ports()))
+		for _, p := range o.ports() {
+			addrs = append(addrs, fmt.Sprintf("%s://%s:%d", scheme, siteHost, p))
+		}
+		fmt.Fprintf(&f, "%s {\n\tbind %s\n", strings.Join(addrs, ", "), o.ListenAddress)
+		if o.TLS() {
+			fmt.Fprintf(&f, "\ttls %s %s\n", o.TLSCertificatePath, o.TLSKeyPath)
+		}
+		fmt.Fprintf(&f, "\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.MaxBodySize)
+		f.WriteString(indent(content, "\t"))
+		f.WriteString("}\n")
+		return f.String()
 	}
-	if slices.Contains(o.ports(), conventional) {
-		fmt.Fprintf(&f, "\t%s %d\n", option, unusedPort(o.ports()))
-	}
-	fmt.Fprintf(&f, "\tstorage file_system {\n\t\troot %s\n\t}\n}\n\n", o.RuntimeDir)
-	siteHost := o.ServerName
-	if siteHost == "_" { // nginx's "any name"
-		siteHost = ""
-	}
-	addrs := make([]string, 0, len(o.ports()))
-	for _, p := range o.ports() {
-		addrs = append(addrs, fmt.Sprintf("%s://%s:%d", scheme, siteHost, p))
-	}
-	fmt.Fprintf(&f, "%s {\n\tbind %s\n", strings.Join(addrs, ", "), o.ListenAddress)
-	if o.TLS() {
-		fmt.Fprintf(&f, "\ttls %s %s\n", o.TLSCertificatePath, o.TLSKeyPath)
-	}
-	fmt.Fprintf(&f, "\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.MaxBodySize)
-	f.WriteString(indent(s.String(), "\t"))
-	f.WriteString("}\n")
-	return Config{Full: f.String(), Snippet: s.String(), Warnings: caddySpreadWarnings(t)}, nil
+	files[EntryFile(Caddy)] = full(imports.String(), imported)
+	return Config{Full: full("", inline), Snippet: inline, Files: files, Warnings: caddySpreadWarnings(t)}, nil
 }
 
 // unusedPort is the highest port none of ports uses.
@@ -131,6 +155,9 @@ func unusedPort(ports []int) int {
 	}
 	return p
 }
+
+// caddySnippet is the name of the snippet of pool's reverse_proxy in Config.Files.
+func caddySnippet(pool string) string { return "mx_pool_" + pool }
 
 func writeCaddyProxy(s *strings.Builder, p routing.Pool, in string) {
 	addrs := make([]string, len(p.Members))

@@ -56,17 +56,21 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	}
 	fmt.Fprintf(&s, "    use_backend %s\n", haproxyBackend(routing.MainPool))
 
+	frontend := s.String()
+	var backends strings.Builder
+	files := map[string]string{}
 	for _, p := range t.Pools {
-		fmt.Fprintf(&s, "\nbackend %s\n    option forwardfor\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }\n", haproxyBackend(p.Name))
+		var be strings.Builder
+		fmt.Fprintf(&be, "backend %s\n    option forwardfor\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }\n", haproxyBackend(p.Name))
 		switch p.Strategy {
 		case routing.ByUser:
-			s.WriteString("    balance hash var(txn.mx_user)\n    hash-type consistent\n")
+			be.WriteString("    balance hash var(txn.mx_user)\n    hash-type consistent\n")
 		case routing.ByRoom:
-			s.WriteString("    balance hash var(txn.mx_room)\n    hash-type consistent\n")
+			be.WriteString("    balance hash var(txn.mx_room)\n    hash-type consistent\n")
 		case routing.BySourceIP:
-			s.WriteString("    balance source\n    hash-type consistent\n")
+			be.WriteString("    balance source\n    hash-type consistent\n")
 		default:
-			s.WriteString("    balance roundrobin\n")
+			be.WriteString("    balance roundrobin\n")
 		}
 		ids := memberIDs(p)
 		for i, m := range p.Members {
@@ -79,8 +83,10 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 				addr = "unix@" + strings.TrimPrefix(addr, "unix:")
 			}
 			// check: without health checks a backup server never takes over.
-			fmt.Fprintf(&s, "    server %s %s id %d check%s\n", m.Name, addr, ids[i], backup)
+			fmt.Fprintf(&be, "    server %s %s id %d check%s\n", m.Name, addr, ids[i], backup)
 		}
+		backends.WriteString("\n" + be.String())
+		files[PoolFile(HAProxy, p.Name)] = header(fmt.Sprintf("HAProxy pool %s, loaded after %s with -f <dir>/%s", p.Name, EntryFile(HAProxy), PoolsDir)) + be.String()
 	}
 
 	var f strings.Builder
@@ -111,12 +117,13 @@ frontend mx_synapse
 		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
 	}
 	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodySize<<20)
-	f.WriteString(s.String())
+	files[EntryFile(HAProxy)] = f.String() + frontend + fmt.Sprintf("    # The backends, one file per pool: %s/*.cfg.\n", PoolsDir)
+	f.WriteString(frontend + backends.String())
 	var warnings []string
 	if keyWarning != "" {
 		warnings = append(warnings, keyWarning)
 	}
-	return Config{Full: f.String(), Snippet: s.String(), Warnings: warnings}, nil
+	return Config{Full: f.String(), Snippet: frontend + backends.String(), Files: files, Warnings: warnings}, nil
 }
 
 // haproxyCertificate is the bind lines' TLS suffix (" ssl crt <file>", or "" without TLS).

@@ -32,26 +32,35 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 	fmt.Fprintf(&h, "# Room key: capture 1 of the room pattern on the decoded path.\nmap $uri $mx_room_key {\n    \"~%s\" $1;\n    default \"\";\n}\n", roomKeyPattern)
 
 	writeNginxSelection(&h, t)
+	maps := h.String()
 
+	files := map[string]string{}
+	var upstreams, includes strings.Builder
+	includes.WriteString("\n# One file per pool: its upstream block.\n")
 	for _, p := range t.Pools {
-		fmt.Fprintf(&h, "\nupstream %s {\n", nginxUpstream(p.Name))
+		var u strings.Builder
+		fmt.Fprintf(&u, "upstream %s {\n", nginxUpstream(p.Name))
 		switch p.Strategy {
 		case routing.ByUser:
-			h.WriteString("    hash $mx_user_key consistent;\n")
+			u.WriteString("    hash $mx_user_key consistent;\n")
 		case routing.ByRoom:
-			h.WriteString("    hash $mx_room_key consistent;\n")
+			u.WriteString("    hash $mx_room_key consistent;\n")
 		case routing.BySourceIP:
-			h.WriteString("    hash $remote_addr consistent;\n")
+			u.WriteString("    hash $remote_addr consistent;\n")
 		}
 		for i, m := range p.Members {
 			backup := ""
 			if p.Strategy == routing.Single && i > 0 {
 				backup = " backup"
 			}
-			fmt.Fprintf(&h, "    server %s%s; # %s\n", m.Upstream, backup, m.Name)
+			fmt.Fprintf(&u, "    server %s%s; # %s\n", m.Upstream, backup, m.Name)
 		}
-		h.WriteString("    keepalive 32;\n}\n")
+		u.WriteString("    keepalive 32;\n}\n")
+		upstreams.WriteString("\n" + u.String())
+		files[PoolFile(Nginx, p.Name)] = header(fmt.Sprintf("nginx pool %s, included in the http{} context by %s", p.Name, EntryFile(Nginx))) + u.String()
+		fmt.Fprintf(&includes, "include %s;\n", poolPath(Nginx, o, p.Name))
 	}
+	h.WriteString(upstreams.String())
 
 	var s strings.Builder
 	s.WriteString(header("nginx server{} context; needs the http{} include"))
@@ -66,16 +75,17 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 }
 `, o.MaxBodySize)
 
-	var f strings.Builder
-	f.WriteString(header("standalone nginx configuration"))
-	if o.User != "" {
-		fmt.Fprintf(&f, "user %s;\n", o.User)
-	}
-	serverName := o.ServerName
-	if serverName == "" {
-		serverName = "_"
-	}
-	fmt.Fprintf(&f, `worker_processes auto;
+	full := func(httpContext string) string {
+		var f strings.Builder
+		f.WriteString(header("standalone nginx configuration"))
+		if o.User != "" {
+			fmt.Fprintf(&f, "user %s;\n", o.User)
+		}
+		serverName := o.ServerName
+		if serverName == "" {
+			serverName = "_"
+		}
+		fmt.Fprintf(&f, `worker_processes auto;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log warn;
 
@@ -97,8 +107,11 @@ http {
 
 %[5]s    }
 }
-`, o.RuntimeDir, indent(h.String(), "    "), nginxListen(o), serverName, indent(s.String(), "        "))
-	return Config{Full: f.String(), Snippet: s.String(), HTTPSnippet: h.String()}, nil
+`, o.RuntimeDir, indent(httpContext, "    "), nginxListen(o), serverName, indent(s.String(), "        "))
+		return f.String()
+	}
+	files[EntryFile(Nginx)] = full(maps + includes.String())
+	return Config{Full: full(h.String()), Snippet: s.String(), HTTPSnippet: h.String(), Files: files}, nil
 }
 
 func nginxUpstream(pool string) string { return "mx_" + pool }

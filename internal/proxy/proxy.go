@@ -69,6 +69,9 @@ type Options struct {
 	// with a warning saying how to fix it.
 	TLSCertificatePath string
 	TLSKeyPath         string
+	// ConfigDir is the directory Config.Files is deployed to (default /etc/synapse-proxy): the
+	// entry file includes the pool files by absolute path under it.
+	ConfigDir string
 }
 
 // TLS says whether the standalone server terminates TLS.
@@ -81,6 +84,7 @@ func (o Options) ports() []int { return append([]int{o.ListenPort}, o.Additional
 const (
 	DefaultListenAddress = "0.0.0.0"
 	DefaultListenPort    = 8008
+	DefaultConfigDir     = "/etc/synapse-proxy"
 )
 
 func (o Options) withDefaults(p Proxy) Options {
@@ -98,6 +102,9 @@ func (o Options) withDefaults(p Proxy) Options {
 	}
 	if o.ModulesDir == "" {
 		o.ModulesDir = "/usr/lib/apache2/modules"
+	}
+	if o.ConfigDir == "" {
+		o.ConfigDir = DefaultConfigDir
 	}
 	return o
 }
@@ -143,7 +150,7 @@ func ValidateOptions(o Options) []OptionError {
 	if o.ServerName != "" && !reServerName.MatchString(o.ServerName) {
 		add("ServerName", "server name %q is not a host name", o.ServerName)
 	}
-	for _, f := range []struct{ field, value string }{{"RuntimeDir", o.RuntimeDir}, {"ModulesDir", o.ModulesDir}} {
+	for _, f := range []struct{ field, value string }{{"RuntimeDir", o.RuntimeDir}, {"ModulesDir", o.ModulesDir}, {"ConfigDir", o.ConfigDir}} {
 		if !reOptionPath.MatchString(f.value) {
 			add(f.field, "path %q must be absolute and use only letters, digits, '.', '_', '-' and '/'", f.value)
 		}
@@ -203,12 +210,38 @@ type Config struct {
 	// HAProxy the frontend rules followed by the backend sections, to append after the bind
 	// lines of a frontend.
 	Snippet string
+	// Files is Full split into files keyed by their path relative to Options.ConfigDir, so that
+	// a change to one pool changes one small file: EntryFile(p), the configuration to start the
+	// proxy on, and PoolFile(p, pool) for each pool (nginx upstream, HAProxy backend, Caddy
+	// snippet, Apache balancers), which the entry file includes by absolute path. HAProxy has no
+	// include: start it with `-f <ConfigDir>/haproxy.cfg -f <ConfigDir>/pools` (a directory's
+	// .cfg files load in lexical order).
+	Files map[string]string
 	// HTTPSnippet is nginx only: maps and upstream blocks, to include in the http{} context
 	// (Snippet refers to them).
 	HTTPSnippet string
 	// Warnings are things the configuration does that the user should know (e.g. a Caddy
 	// 2.6.2 hash spread problem). Empty when there is nothing to say.
 	Warnings []string
+}
+
+// EntryFile is the key in Config.Files of the file proxy p starts on.
+func EntryFile(p Proxy) string {
+	return map[Proxy]string{Nginx: "nginx.conf", HAProxy: "haproxy.cfg", Caddy: "Caddyfile", Apache: "apache2.conf"}[p]
+}
+
+// PoolsDir is the directory of the pool files in Config.Files, relative to Options.ConfigDir.
+const PoolsDir = "pools"
+
+// PoolFile is the key in Config.Files of pool's file for proxy p.
+func PoolFile(p Proxy, pool string) string {
+	ext := map[Proxy]string{Nginx: ".conf", HAProxy: ".cfg", Caddy: ".caddy", Apache: ".conf"}[p]
+	return PoolsDir + "/" + pool + ext
+}
+
+// poolPath is the absolute path the entry file includes pool's file from.
+func poolPath(p Proxy, o Options, pool string) string {
+	return strings.TrimSuffix(o.ConfigDir, "/") + "/" + PoolFile(p, pool)
 }
 
 // Supports says whether the proxy can express the strategy; nil means yes.

@@ -106,6 +106,11 @@ func TestGolden(t *testing.T) {
 				if len(cfg.Warnings) > 0 {
 					files["warnings.txt"] = strings.Join(cfg.Warnings, "\n") + "\n"
 				}
+				if tname == "sample" { // the split of the standalone configuration into files
+					for k, v := range cfg.Files {
+						files["files/"+k] = v
+					}
+				}
 				for name, got := range files {
 					path := filepath.Join("testdata", tname, string(p)+"."+name)
 					if *update {
@@ -139,9 +144,56 @@ func TestDeterministic(t *testing.T) {
 		}
 		for i := 0; i < 20; i++ {
 			again, _ := renderers[p](table, goldenOptions)
-			if again.Full != first.Full || again.Snippet != first.Snippet || again.HTTPSnippet != first.HTTPSnippet || fmt.Sprint(again.Warnings) != fmt.Sprint(first.Warnings) {
+			if again.Full != first.Full || fmt.Sprint(again.Files) != fmt.Sprint(first.Files) || again.Snippet != first.Snippet || again.HTTPSnippet != first.HTTPSnippet || fmt.Sprint(again.Warnings) != fmt.Sprint(first.Warnings) {
 				t.Fatalf("%s: two renders of the same table differ", p)
 			}
+		}
+	}
+}
+
+// TestFilesSplit checks the layout of Config.Files: the entry file includes every pool file by
+// its absolute path under ConfigDir (HAProxy loads the pools directory instead), and adding a
+// member to one pool changes that pool's file alone.
+func TestFilesSplit(t *testing.T) {
+	opts := goldenOptions
+	opts.ConfigDir = "/srv/proxy"
+	for _, p := range Proxies {
+		table := compiledTable(t)
+		before, err := renderers[p](table, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(before.Files) != len(table.Pools)+1 {
+			t.Errorf("%s: %d files for %d pools; want the entry file and one per pool", p, len(before.Files), len(table.Pools))
+		}
+		entry, ok := before.Files[EntryFile(p)]
+		if !ok {
+			t.Fatalf("%s: no entry file %s", p, EntryFile(p))
+		}
+		for _, pool := range table.Pools {
+			if _, ok := before.Files[PoolFile(p, pool.Name)]; !ok {
+				t.Errorf("%s: no file for pool %s", p, pool.Name)
+			}
+			if p != HAProxy && !strings.Contains(entry, "/srv/proxy/"+PoolFile(p, pool.Name)) {
+				t.Errorf("%s: the entry file does not include pool %s", p, pool.Name)
+			}
+		}
+		grown := table
+		grown.Pools = slices.Clone(table.Pools)
+		i := slices.IndexFunc(grown.Pools, func(pl routing.Pool) bool { return pl.Name == "synchrotron" })
+		grown.Pools[i].Members = append(slices.Clone(grown.Pools[i].Members), routing.Member{Name: "sync3", Upstream: "10.0.1.99:8083"})
+		after, err := renderers[p](grown, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changed []string
+		for k, v := range after.Files {
+			if before.Files[k] != v {
+				changed = append(changed, k)
+			}
+		}
+		if want := []string{PoolFile(p, "synchrotron")}; !slices.Equal(changed, want) {
+			t.Errorf("%s: adding a synchrotron changes %v; want only %v", p, changed, want)
 		}
 	}
 }

@@ -149,7 +149,7 @@ func TestConformance(t *testing.T) {
 		checkExpectationsComplete(t, f, reqs)
 		for _, p := range proxy.Proxies {
 			t.Run(f.name+"/"+string(p), func(t *testing.T) {
-				tg := startProxy(t, p, bins[p], table, nil)
+				tg := startProxy(t, p, bins[p], table, nil, true)
 				passed, total := runCorpus(t, p, tg, table, f, reqs)
 				summaryMu.Lock()
 				summary = append(summary, fmt.Sprintf("%-7s %-15s %d/%d", p, f.name, passed, total))
@@ -186,7 +186,7 @@ func TestConformanceTLS(t *testing.T) {
 	cert := newTestCert(t, t.TempDir(), "tls.pem", "tls.pem.key")
 	for _, p := range proxy.Proxies {
 		t.Run(f.name+"/"+string(p), func(t *testing.T) {
-			tg := startProxy(t, p, bins[p], table, &cert)
+			tg := startProxy(t, p, bins[p], table, &cert, false)
 			passed, total := runCorpus(t, p, tg, table, f, reqs)
 			summaryMu.Lock()
 			summary = append(summary, fmt.Sprintf("%-7s %-15s %d/%d", p, f.name+"+tls", passed, total))
@@ -238,14 +238,17 @@ type target struct {
 
 // startProxy renders the table for p, runs the proxy's checker, starts it on a free loopback
 // port and waits until it answers. With a certificate it terminates TLS on two free ports.
-func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, cert *testCert) target {
+// startProxy starts proxy p on the table's rendered configuration: with split, the files of
+// Config.Files in a directory (what the deploy modules write), else the one-file Full.
+func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, cert *testCert, split bool) target {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	port := freePort(t)
-	opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: port, RuntimeDir: dir}
+	confDir := filepath.Join(dir, "conf")
+	opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: port, RuntimeDir: dir, ConfigDir: confDir}
 	tg := target{ports: []int{port}, scheme: "http"}
 	if cert != nil {
 		extra := freePort(t)
@@ -263,9 +266,27 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, ce
 	for _, w := range cfg.Warnings {
 		t.Logf("warning: %s", w)
 	}
-	file := filepath.Join(dir, string(p)+".conf")
-	if err := os.WriteFile(file, []byte(cfg.Full), 0o644); err != nil {
-		t.Fatal(err)
+	file, shown := filepath.Join(dir, string(p)+".conf"), cfg.Full
+	files := map[string]string{file: cfg.Full}
+	if split {
+		file, files, shown = filepath.Join(confDir, proxy.EntryFile(p)), map[string]string{}, ""
+		for k, v := range cfg.Files {
+			files[filepath.Join(confDir, k)] = v
+			shown += "--- " + k + " ---\n" + v
+		}
+	}
+	for name, content := range files {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// HAProxy has no include: it loads the pools directory after the entry file.
+	haproxyFiles := []string{"-f", file}
+	if split {
+		haproxyFiles = append(haproxyFiles, "-f", filepath.Join(confDir, proxy.PoolsDir))
 	}
 	env := append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	var checkArgs, runArgs []string
@@ -274,8 +295,8 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, ce
 		checkArgs = []string{"-t", "-p", dir, "-e", "stderr", "-c", file}
 		runArgs = []string{"-p", dir, "-e", "stderr", "-c", file, "-g", "daemon off;"}
 	case proxy.HAProxy:
-		checkArgs = []string{"-c", "-f", file}
-		runArgs = []string{"-db", "-f", file}
+		checkArgs = append([]string{"-c"}, haproxyFiles...)
+		runArgs = append([]string{"-db"}, haproxyFiles...)
 	case proxy.Caddy:
 		checkArgs = []string{"validate", "--config", file, "--adapter", "caddyfile"}
 		runArgs = []string{"run", "--config", file, "--adapter", "caddyfile"}
@@ -286,7 +307,7 @@ func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, ce
 	check := exec.Command(bin, checkArgs...)
 	check.Env = env
 	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("%s %s rejects the rendered configuration: %v\n%s\n--- config ---\n%s", bin, strings.Join(checkArgs, " "), err, out, cfg.Full)
+		t.Fatalf("%s %s rejects the rendered configuration: %v\n%s\n--- config ---\n%s", bin, strings.Join(checkArgs, " "), err, out, shown)
 	}
 	cmd := exec.Command(bin, runArgs...)
 	cmd.Env = env
