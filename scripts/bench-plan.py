@@ -18,8 +18,12 @@ routing table's block), and that state's size in bytes.
 Prints a markdown report on stdout; writes nothing into the repository (OUT=path to also write
 the report there: `make bench-docs` writes docs/benchmarks.md's plan section through it).
 
-Environment: SIZES (default "100 500 1000"), ROUNDS (default 3), SKIP_OUTPUT=1 (timings only),
-KEEP=1 (keep the work directory).
+Environment: SIZES (default "100 500 1000"), ROUNDS (default 3), WARMUP=0 (time the first pass
+as round 1 instead of a discarded warm-up), SKIP_OUTPUT=1 (timings only),
+KEEP=1 (keep the work directory), SYNAPSE_PROVIDER_BIN (time that provider binary instead of
+building this checkout's), BENCH_WORKERS_SHARED / BENCH_WORKERS_ROUTING / BENCH_STREAM_WRITERS /
+BENCH_PROXIES (the direct fleet's input expressions, e.g. `values(synapse_stream_writer.s)` to
+time a provider from before `stream_writers` became a map).
 """
 import os
 import re
@@ -35,6 +39,9 @@ import datetime
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = [int(x) for x in os.environ.get("SIZES", "100 500 1000").split()]
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
+# WARMUP=0 times the first (sanity) pass as round 1 instead of discarding it: for a loaded machine
+# where one pass over N=1000 takes many minutes.
+WARMUP = os.environ.get("WARMUP", "1") != "0"
 STREAMS_SINGLE = ["typing", "to_device", "account_data", "presence", "push_rules"]
 STREAMS_MULTI = ["receipts", "device_lists", "thread_subscriptions", "quarantined_media_changes"]
 
@@ -137,7 +144,7 @@ resource "synapse_stream_writer" "s" {{
 resource "synapse_shared_config" "shared" {{
   main           = {{ host = "10.0.1.5", http_port = 8008, replication_port = 9093 }}
   workers        = @WORKERS_SHARED@
-  stream_writers = values(synapse_stream_writer.s)
+  stream_writers = @STREAM_WRITERS@
   redis          = {{ host = "10.0.1.5", port = 6379 }}
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
 }}
@@ -145,7 +152,7 @@ resource "synapse_shared_config" "shared" {{
 resource "synapse_routing_table" "proxy" {{
   main           = {{ host = "10.0.1.5", port = 8008 }}
   workers        = @WORKERS_ROUTING@
-  stream_writers = values(synapse_stream_writer.s)
+  stream_writers = @STREAM_WRITERS@
   @PROXIES@
   listen         = {{ port = 443, server_name = "example.org" }}
 }}
@@ -157,9 +164,13 @@ def module_config(n, pools=None, hosts=None):
     hosts = hosts or max(2, (n + 99) // 100)
     host_map = "\n".join(f'    hs{i} = "10.0.{i}.10"' for i in range(1, hosts + 1))
     lines = []
-    for pool, (roles, count, streams) in pools.items():
+    for slot, (pool, (roles, count, streams)) in enumerate(pools.items()):
+        # A pool larger than the module's automatic port block (20 workers) takes its own port
+        # ranges, one block of 1,000 ports per pool.
+        ports = (f", ports = {{ http = {10000 + 1000 * slot}, replication = {20000 + 1000 * slot} }}"
+                 if count > 20 else "")
         lines.append(f'    {pool} = {{ roles = {hcl_list(roles)}, count = {count}'
-                     + (f", streams = {hcl_list(streams)}" if streams else "") + " }")
+                     + (f", streams = {hcl_list(streams)}" if streams else "") + ports + " }")
     return f"""module "fleet" {{
   source          = "{REPO}/modules/fleet"
   synapse_version = "1.157"
@@ -206,6 +217,7 @@ def direct_forms():
     """The synapse_routing_table/synapse_shared_config input forms of this checkout's schema."""
     return {"WORKERS_SHARED": os.environ.get("BENCH_WORKERS_SHARED", "synapse_worker.w"),
             "WORKERS_ROUTING": os.environ.get("BENCH_WORKERS_ROUTING", "synapse_worker.w"),
+            "STREAM_WRITERS": os.environ.get("BENCH_STREAM_WRITERS", "synapse_stream_writer.s"),
             "PROXIES": os.environ.get("BENCH_PROXIES", 'proxies        = ["nginx"]\n  forms          = ["config"]')}
 
 
@@ -252,22 +264,26 @@ provider_installation {{
                 subprocess.run(["terraform", "get", "-no-color"], cwd=d, env=env, check=True, stdout=subprocess.DEVNULL)
             cases.append((n, kind, d))
     plan = ["terraform", "plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"]
+    times = {(n, kind): [] for n, kind, _ in cases}
+    load_before = open("/proc/loadavg").read().split()[:3]
     for n, kind, d in cases:  # sanity (and warm-up): every plan succeeds
         with open(os.path.join(d, "plan.txt"), "w") as out:
             w, c, code = run(plan, d, env, out)
         if code != 0:
             sys.stderr.write("".join(open(os.path.join(d, "plan.txt")).readlines()[-40:]))
             raise SystemExit(f"bench-plan: plan of {kind} N={n} failed")
-        log(f"{kind} N={n}: warm-up {w:.1f} s; {grep_plan(d)}")
-    times = {(n, kind): [] for n, kind, _ in cases}
-    load_before = open("/proc/loadavg").read().split()[:3]
-    for r in range(ROUNDS):
+        if not WARMUP:
+            times[(n, kind)].append((w, c))
+        log(f"{kind} N={n}: {'warm-up' if WARMUP else 'round 1'} {w:.1f} s wall, {c:.1f} s CPU; {grep_plan(d)}")
+    if WARMUP:
+        load_before = open("/proc/loadavg").read().split()[:3]
+    for r in range(ROUNDS - (0 if WARMUP else 1)):
         for n, kind, d in cases:
             w, c, code = run(plan, d, env)
             if code != 0:
-                raise SystemExit(f"bench-plan: plan of {kind} N={n} failed in round {r + 1}")
+                raise SystemExit(f"bench-plan: plan of {kind} N={n} failed in round {r + (1 if WARMUP else 2)}")
             times[(n, kind)].append((w, c))
-        log(f"round {r + 1}/{ROUNDS} done")
+        log(f"round {r + (1 if WARMUP else 2)}/{ROUNDS} done")
     load_after = open("/proc/loadavg").read().split()[:3]
 
     out = []
@@ -275,7 +291,8 @@ provider_installation {{
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     out.append(f"Measured {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} with {tf}, "
                f"{os.cpu_count()} CPUs ({cpu}); load average {' '.join(load_before)} before the timed rounds and "
-               f"{' '.join(load_after)} after. Median of {ROUNDS} interleaved rounds of "
+               f"{' '.join(load_after)} after. Median of {ROUNDS} interleaved rounds"
+               f"{'' if WARMUP else ' (no warm-up pass: the first pass is round 1)'} of "
                "`terraform plan -refresh=false` from empty state; CPU is user + system of terraform and its providers.\n")
     out.append("| N workers | floor wall (s) | direct wall (s) | direct / floor | module wall (s) | module / floor | module / direct | floor CPU (s) | direct CPU (s) | module CPU (s) |")
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
