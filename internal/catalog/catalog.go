@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed data/generated.json
@@ -235,9 +236,29 @@ func Versions() []string { return append([]string(nil), doc.Versions...) }
 func Latest() string { return doc.Versions[len(doc.Versions)-1] }
 
 // For returns the catalogue for a Synapse version ("1.157" or "1.157.1"; the patch level
-// never changes worker configuration).
+// never changes worker configuration). Each release's catalogue is built once and shared: a
+// plan asks for it once per resource (thousands of times for a large fleet), and callers
+// only read it.
 func For(version string) (*Catalog, error) {
 	v := minor(version)
+	if c, ok := built.Load(v); ok {
+		if cat, isCatalog := c.(*Catalog); isCatalog {
+			return cat, nil
+		}
+	}
+	c, err := build(v, version)
+	if err != nil {
+		return nil, err
+	}
+	built.Store(v, c)
+	return c, nil
+}
+
+// built caches For's catalogues by minor version.
+var built sync.Map
+
+// build is For without the cache: v is minor(version).
+func build(v, version string) (*Catalog, error) {
 	known := false
 	for _, k := range doc.Versions {
 		if k == v {
