@@ -80,11 +80,11 @@ locals {
 
 # The hosts' addresses: the gateway of each network is an address of this machine.
 resource "docker_network" "host" {
-  for_each = var.host_subnets
+  for_each = toset(keys(var.host_subnets))
 
   name = "synapse-local-${each.key}-address"
   ipam_config {
-    subnet  = each.value
+    subnet  = var.host_subnets[each.key]
     gateway = local.address[each.key]
   }
 }

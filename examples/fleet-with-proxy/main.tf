@@ -53,12 +53,18 @@ module "fleet" {
   }
 }
 
-# Every host's files (secret-free), as a tree per host.
+# Every host's files (secret-free), as a tree per host: "<host><path>" => content.
+locals {
+  host_files = merge([for h, files in module.fleet.files_by_host : { for p, c in files : "${h}${p}" => c }]...)
+}
+
 resource "local_file" "host_files" {
-  for_each = merge([for h, files in module.fleet.files_by_host : { for p, c in files : "${h}${p}" => c }]...)
+  # Over the names only (Terraform evaluates for_each once per instance): the content is
+  # looked up by name.
+  for_each = toset(keys(local.host_files))
 
   filename        = "${path.module}/out/hosts/${each.key}"
-  content         = each.value
+  content         = local.host_files[each.key]
   file_permission = "0640"
 }
 

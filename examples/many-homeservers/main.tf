@@ -66,25 +66,26 @@ variable "homeservers" {
 
 module "homeserver" {
   source   = "../../modules/fleet"
-  for_each = var.homeservers
+  # Over the names only; each instance looks its homeserver up by name.
+  for_each = toset(keys(var.homeservers))
 
-  synapse_version = each.value.release
-  hosts           = each.value.hosts
-  main            = { host = each.value.main_host }
-  preset          = each.value.preset
-  redis           = { host = each.value.main_host }
+  synapse_version = var.homeservers[each.key].release
+  hosts           = var.homeservers[each.key].hosts
+  main            = { host = var.homeservers[each.key].main_host }
+  preset          = var.homeservers[each.key].preset
+  redis           = { host = var.homeservers[each.key].main_host }
   # Written by the deploy modules (docker-host / vm-cloud-init replication_secret) on every
   # Synapse host of the homeserver, or provisioned out of band: one secret per homeserver.
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   homeserver_yaml = templatefile("${path.module}/homeserver.yaml.tftpl", {
-    server_name   = each.value.server_name
+    server_name   = var.homeservers[each.key].server_name
     database      = "synapse_${each.key}"
-    database_host = each.value.hosts[each.value.main_host]
+    database_host = var.homeservers[each.key].hosts[var.homeservers[each.key].main_host]
   })
   proxy = {
-    kind   = each.value.proxy.kind
-    host   = each.value.proxy.host
-    listen = { port = each.value.proxy.port, server_name = each.value.server_name }
+    kind   = var.homeservers[each.key].proxy.kind
+    host   = var.homeservers[each.key].proxy.host
+    listen = { port = var.homeservers[each.key].proxy.port, server_name = var.homeservers[each.key].server_name }
   }
 }
 
