@@ -116,7 +116,7 @@ resource "synapse_shared_config" "fleet" {
     bind_addresses = [var.host]
   }
   workers         = synapse_worker.all
-  stream_writers  = values(synapse_stream_writer.all)
+  stream_writers  = synapse_stream_writer.all
   redis           = { host = var.host, port = 6379 }
   database_engine = "psycopg2"
   homeserver_yaml = file("${path.module}/homeserver.yaml")
@@ -169,7 +169,7 @@ resource "local_file" "shared_fragment" {
 resource "synapse_routing_table" "fleet" {
   main           = { host = var.host, port = 8008 }
   workers        = synapse_worker.all
-  stream_writers = values(synapse_stream_writer.all)
+  stream_writers = synapse_stream_writer.all
   listen         = { address = var.host, port = 8080, server_name = "example.org" }
   proxies        = ["nginx", "haproxy", "caddy", "apache"]
   forms          = ["config"]

@@ -36,7 +36,7 @@ resource "synapse_shared_config" "this" {
     bind_addresses   = ["127.0.0.1"]
   }
   workers        = { federation_sender1 = synapse_worker.federation_sender1, persister1 = synapse_worker.persister1 }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
   redis          = { host = "127.0.0.1", port = 6379 }
 
   replication_secret_path = "/etc/matrix-synapse/replication.secret"

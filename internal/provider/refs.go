@@ -1,7 +1,7 @@
 package provider
 
 // Shared glue for resources that take other resources as inputs (`workers =
-// synapse_worker.all`, `stream_writers = [synapse_stream_writer.events]`).
+// synapse_worker.all`, `stream_writers = synapse_stream_writer.all`).
 //
 // The nested attributes name only what the fleet-wide resources need, and are all Optional:
 // with Required nested attributes, the `[synapse_worker.a, synapse_worker.b]` form fails
@@ -49,13 +49,6 @@ func listenerFactAttributes() map[string]schema.Attribute {
 		"extra_config": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "The worker's `extra_config`: only read for `enable_metrics`."},
 	}
-}
-
-// streamWriterRefModel is one element of a `stream_writers` input.
-type streamWriterRefModel struct {
-	Stream         types.String `tfsdk:"stream"`
-	Writers        types.List   `tfsdk:"writers"`
-	SynapseVersion types.String `tfsdk:"synapse_version"`
 }
 
 // workerRefsAttribute is the `workers` input of the fleet-wide resources: a map keyed by worker
@@ -116,14 +109,16 @@ func configDigestRefAttribute() schema.StringAttribute {
 		MarkdownDescription: "The worker's computed `config_digest`, for the rollout plan; without it the plan cannot see changes to that worker's own files."}
 }
 
-// streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources.
-func streamWriterRefsAttribute(purpose string) schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{
+// streamWriterRefsAttribute is the `stream_writers` input of the fleet-wide resources: a map
+// keyed by stream, like `workers`, so that adding or removing an assignment shows in a plan as
+// that stream alone.
+func streamWriterRefsAttribute(purpose string) schema.MapNestedAttribute {
+	return schema.MapNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "The fleet's stream writer assignments: pass the `synapse_stream_writer` resources " +
-			"themselves, e.g. `values(synapse_stream_writer.all)` or `[synapse_stream_writer.events]`. " + purpose,
+		MarkdownDescription: "The fleet's stream writer assignments, keyed by stream: pass the `synapse_stream_writer` resources " +
+			"themselves, e.g. `synapse_stream_writer.all` (with `for_each` over the stream names) or `{ events = synapse_stream_writer.events }`. " + purpose,
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"stream": schema.StringAttribute{Optional: true, MarkdownDescription: "The assignment's `stream`. Must be set."},
+			"stream": schema.StringAttribute{Optional: true, MarkdownDescription: "The assignment's `stream`. Defaults to the map key."},
 			"writers": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "The assignment's `writers`. Must be set."},
 			"synapse_version": refVersionAttribute("assignment"),
@@ -161,33 +156,10 @@ func withRefVersion(ctx context.Context, cfg, el attr.Value, version types.Strin
 	return filled, true
 }
 
-// fillRefVersions gives every element of a reference list whose configuration leaves
-// synapse_version null the resource's own release (version). Elements are matched by index: a
-// list that is not computed plans as configured, apart from computed nested attributes.
-func fillRefVersions(ctx context.Context, config, plan types.List, version types.String, diags *diag.Diagnostics) types.List {
-	if plan.IsNull() || plan.IsUnknown() || config.IsNull() || config.IsUnknown() {
-		return plan
-	}
-	cfgElems, elems := config.Elements(), plan.Elements()
-	if len(cfgElems) != len(elems) {
-		return plan
-	}
-	out := make([]attr.Value, len(elems))
-	changed := false
-	for i, el := range elems {
-		var c bool
-		out[i], c = withRefVersion(ctx, cfgElems[i], el, version, diags)
-		changed = changed || c
-	}
-	if !changed {
-		return plan
-	}
-	l, d := types.ListValue(plan.ElementType(ctx), out)
-	diags.Append(d...)
-	return l
-}
-
-// fillRefVersionsMap is fillRefVersions for a reference map (`workers`): elements match by key.
+// fillRefVersionsMap gives every element of a reference map (`workers`, `stream_writers`) whose
+// configuration leaves synapse_version null the resource's own release (version). Elements
+// match by key: a map that is not computed plans as configured, apart from computed nested
+// attributes.
 func fillRefVersionsMap(ctx context.Context, config, plan types.Map, version types.String, diags *diag.Diagnostics) types.Map {
 	if plan.IsNull() || plan.IsUnknown() || config.IsNull() || config.IsUnknown() {
 		return plan
@@ -214,7 +186,7 @@ func fillRefVersionsMap(ctx context.Context, config, plan types.Map, version typ
 // checkRefVersions reports passed-in resources on another Synapse release than this resource
 // (version, known): one fleet runs one release. Releases compare by minor version, as the
 // catalogue does ("1.157" and "1.157.1" are the same release for configuration).
-func checkRefVersions(resourceType string, version string, workers types.Map, writers types.List, diags *diag.Diagnostics) {
+func checkRefVersions(resourceType string, version string, workers, writers types.Map, diags *diag.Diagnostics) {
 	// Read by attribute name: the fleet-wide resources take different subsets of a worker.
 	str := func(obj types.Object, name string) types.String {
 		v, _ := obj.Attributes()[name].(types.String)
@@ -241,8 +213,9 @@ func checkRefVersions(resourceType string, version string, workers types.Map, wr
 		}
 	}
 	if !writers.IsNull() && !writers.IsUnknown() {
-		for i, el := range writers.Elements() {
-			check(path.Root("stream_writers").AtListIndex(i), fmt.Sprintf("stream_writers[%d]", i), "stream", el, "stream")
+		elems := writers.Elements()
+		for _, k := range sortedStringKeys(elems) {
+			check(path.Root("stream_writers").AtMapKey(k), fmt.Sprintf("stream_writers[%q]", k), "stream", elems[k], "stream")
 		}
 	}
 }
@@ -283,19 +256,31 @@ func workerRefs(ctx context.Context, attrName string, m types.Map, diags *diag.D
 	return refs, keys, ok
 }
 
-// workerIndex is "workers[<i>]" in a problem's path or text.
-var workerIndex = regexp.MustCompile(`\bworkers\[(\d+)\]`)
+// refIndex is "workers[<i>]" or "stream_writers[<i>]" in a problem's path or text.
+var refIndex = regexp.MustCompile(`\b(workers|stream_writers)\[(\d+)\]`)
 
-// rekeyWorkers rewrites the core's positions in the `workers` slice ("workers[2]") as the
-// map keys they came from (`workers["sync1"]`), in paths and texts; keys is workerRefs'.
-func rekeyWorkers(ps fleet.Problems, keys []string) fleet.Problems {
+// refKeys are the map keys of the `workers` and `stream_writers` inputs, in the order of the
+// domain slices built from them (workerRefs, streamWriterRefs).
+type refKeys struct {
+	workers, streams []string
+}
+
+// rekey rewrites the core's positions in the `workers` and `stream_writers` slices
+// ("workers[2]", "stream_writers[0]") as the map keys they came from (`workers["sync1"]`,
+// `stream_writers["events"]`), in paths and texts.
+func (k refKeys) rekey(ps fleet.Problems) fleet.Problems {
 	re := func(s string) string {
-		return workerIndex.ReplaceAllStringFunc(s, func(m string) string {
-			i, err := strconv.Atoi(workerIndex.FindStringSubmatch(m)[1])
+		return refIndex.ReplaceAllStringFunc(s, func(m string) string {
+			sub := refIndex.FindStringSubmatch(m)
+			keys := k.workers
+			if sub[1] == "stream_writers" {
+				keys = k.streams
+			}
+			i, err := strconv.Atoi(sub[2])
 			if err != nil || i >= len(keys) {
 				return m
 			}
-			return fmt.Sprintf("workers[%q]", keys[i])
+			return fmt.Sprintf("%s[%q]", sub[1], keys[i])
 		})
 	}
 	out := make(fleet.Problems, len(ps))
@@ -382,52 +367,49 @@ func boolAttr(a map[string]attr.Value, name string) types.Bool {
 	return types.BoolNull()
 }
 
-// streamWriterRefs converts a `stream_writers` input to domain values, like workerRefs.
-func streamWriterRefs(ctx context.Context, attrName string, list types.List, diags *diag.Diagnostics) (out []fleet.StreamAssignment, ok bool) {
-	ok = eachRef(list, attrName, "Missing Stream Writer", "synapse_stream_writer", diags, func(i int, obj types.Object) bool {
-		var m streamWriterRefModel
-		diags.Append(obj.As(ctx, &m, objectAsOptions)...)
-		if m.Stream.IsUnknown() || hasUnknownElement(m.Writers) {
-			return false
-		}
-		if m.Stream.IsNull() || m.Stream.ValueString() == "" {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("stream"), "Missing Stream",
-				fmt.Sprintf("%s[%d].stream is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", attrName, i))
-		}
-		if m.Writers.IsNull() {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i).AtName("writers"), "Missing Stream Writers",
-				fmt.Sprintf("%s[%d].writers is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", attrName, i))
-		}
-		out = append(out, fleet.StreamAssignment{Stream: m.Stream.ValueString(), Writers: stringsOf(ctx, m.Writers, diags)})
-		return true
-	})
-	return out, ok
-}
-
-// eachRef walks the elements of a list of resource references. A null list is fine; an
-// unknown list or element makes ok false (render later); a null element is an error naming
-// the resource type to pass. visit returns false when a value it needs is unknown.
-func eachRef(list types.List, attrName, summary, resourceType string, diags *diag.Diagnostics, visit func(i int, obj types.Object) bool) (ok bool) {
-	if list.IsUnknown() {
-		return false
+// streamWriterRefs converts a `stream_writers` input (a map keyed by stream) to domain
+// values in key order, like workerRefs; keys are the map keys of out. An element's stream
+// defaults to its key.
+func streamWriterRefs(ctx context.Context, attrName string, m types.Map, diags *diag.Diagnostics) (out []fleet.StreamAssignment, keys []string, ok bool) {
+	if m.IsUnknown() {
+		return nil, nil, false
 	}
 	ok = true
-	for i, el := range list.Elements() {
-		obj, isObj := el.(types.Object)
+	elems := m.Elements()
+	for _, key := range sortedStringKeys(elems) {
+		at := path.Root(attrName).AtMapKey(key)
+		label := fmt.Sprintf("%s[%q]", attrName, key)
+		obj, isObj := elems[key].(types.Object)
 		if !isObj || obj.IsUnknown() {
 			ok = false
 			continue
 		}
 		if obj.IsNull() {
-			diags.AddAttributeError(path.Root(attrName).AtListIndex(i), summary,
-				fmt.Sprintf("%s[%d] is null; pass a %s resource.", attrName, i, resourceType))
+			diags.AddAttributeError(at, "Missing Stream Writer", fmt.Sprintf("%s is null; pass a synapse_stream_writer resource.", label))
 			continue
 		}
-		if !visit(i, obj) {
+		a := obj.Attributes()
+		stream, writers := stringAttr(a, "stream"), a["writers"]
+		if stream.IsUnknown() || writers == nil || writers.IsUnknown() || hasUnknownElement(writers) {
 			ok = false
+			continue
 		}
+		s := stream.ValueString()
+		if stream.IsNull() {
+			s = key
+		}
+		if s == "" {
+			diags.AddAttributeError(at.AtName("stream"), "Missing Stream",
+				fmt.Sprintf("%s.stream is empty; pass a synapse_stream_writer resource, or an object with stream and writers.", label))
+		}
+		if writers.IsNull() {
+			diags.AddAttributeError(at.AtName("writers"), "Missing Stream Writers",
+				fmt.Sprintf("%s.writers is not set; pass a synapse_stream_writer resource, or an object with stream and writers.", label))
+		}
+		out = append(out, fleet.StreamAssignment{Stream: s, Writers: stringsOf(ctx, writers, diags)})
+		keys = append(keys, key)
 	}
-	return ok
+	return out, keys, ok
 }
 
 // stringsOf reads a known list or set of strings; null or empty gives nil. Unknown (or null)

@@ -41,7 +41,7 @@ type routingTableModel struct {
 	SynapseVersion   types.String `tfsdk:"synapse_version"`
 	Main             types.Object `tfsdk:"main"`
 	Workers          types.Map    `tfsdk:"workers"`
-	StreamWriters    types.List   `tfsdk:"stream_writers"`
+	StreamWriters    types.Map    `tfsdk:"stream_writers"`
 	Strategies       types.Map    `tfsdk:"strategies"`
 	Listen           types.Object `tfsdk:"listen"`
 	Proxies          types.Set    `tfsdk:"proxies"`
@@ -289,7 +289,7 @@ func (r *routingTableResource) ValidateConfig(ctx context.Context, req resource.
 	}
 	_ = r.validationCatalogs(m.SynapseVersion, &resp.Diagnostics) // the release's rules apply at plan (Compile)
 	_, _, _ = workerRefs(ctx, "workers", m.Workers, &resp.Diagnostics)
-	_, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
+	_, _, _ = streamWriterRefs(ctx, "stream_writers", m.StreamWriters, &resp.Diagnostics)
 	main, mOK := m.mainMember(ctx, &resp.Diagnostics)
 	opts, lOK := m.options(ctx, &resp.Diagnostics)
 	if host, port, err := net.SplitHostPort(main.Upstream); mOK && lOK && err == nil {
@@ -431,7 +431,7 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
 	plan.Workers = fillRefVersionsMap(ctx, config.Workers, plan.Workers, plan.SynapseVersion, &resp.Diagnostics)
-	plan.StreamWriters = fillRefVersions(ctx, config.StreamWriters, plan.StreamWriters, plan.SynapseVersion, &resp.Diagnostics)
+	plan.StreamWriters = fillRefVersionsMap(ctx, config.StreamWriters, plan.StreamWriters, plan.SynapseVersion, &resp.Diagnostics)
 	if !plan.SynapseVersion.IsUnknown() {
 		checkRefVersions("synapse_routing_table", plan.SynapseVersion.ValueString(), plan.Workers, plan.StreamWriters, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
@@ -497,8 +497,8 @@ func (m routingTableModel) selection(ctx context.Context, diags *diag.Diagnostic
 // render fills the computed attributes when every input is known, else leaves them unknown.
 // Errors go to diags; warnings are returned for the caller to report.
 func (r *routingTableResource) render(ctx context.Context, m *routingTableModel, diags *diag.Diagnostics) fleet.Problems {
-	workers, keys, wOK := workerRefs(ctx, "workers", m.Workers, diags)
-	writers, sOK := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
+	workers, wkeys, wOK := workerRefs(ctx, "workers", m.Workers, diags)
+	writers, skeys, sOK := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
 	main, mOK := m.mainMember(ctx, diags)
 	opts, lOK := m.options(ctx, diags)
 	overrides, oOK := m.strategies()
@@ -519,7 +519,7 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 		return nil
 	}
 	t, ps := routing.Compile(c, main, workers, writers, overrides)
-	ps = rekeyWorkers(ps, keys)
+	ps = refKeys{workers: wkeys, streams: skeys}.rekey(ps)
 	addProblems(diags, ps.Errors(), problemOptions{})
 	if ps.HasErrors() {
 		return nil
@@ -654,7 +654,7 @@ func poolsValue(t routing.Table, diags *diag.Diagnostics) types.Map {
 // the provider's; `workers` becomes a map keyed by name; `routes` and `pools`, now maps, are
 // computed again by the next plan.
 func (r *routingTableResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName, dropComputed("routes", "pools"))
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName, streamWritersByStream, dropComputed("routes", "pools"))
 }
 
 func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

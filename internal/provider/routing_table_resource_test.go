@@ -76,7 +76,7 @@ func routingHCL(extra string, listen ...string) string {
 resource "synapse_routing_table" "r" {
   main           = { host = "10.0.0.1", port = 8008 }
   workers        = { for w in concat([synapse_worker.generic, synapse_worker.isync, synapse_worker.typing], synapse_worker.sync) : w.name => w }
-  stream_writers = [synapse_stream_writer.typing]
+  stream_writers = { typing = synapse_stream_writer.typing }
   listen         = %s
 %s
 }
@@ -122,7 +122,7 @@ func TestRoutingTableResource(t *testing.T) {
 		{`
 resource "synapse_routing_table" "r" {
   main           = { host = "10.0.0.1", port = 8008 }
-  stream_writers = [{ stream = "typing", writers = ["ghost"] }]
+  stream_writers = { typing = { writers = ["ghost"] } }
 }`, "Unknown Stream Writer", "ghost"},
 		{routingFleet + routingHCL(`  proxies = ["nginx", "traefik"]`), "Invalid Proxy", `proxies contains "traefik"; use any of: nginx, haproxy, caddy, apache.`},
 		{routingFleet + routingHCL(`  forms = ["full"]`), "Invalid Form", `forms contains "full"; use any of: config, snippet.`},

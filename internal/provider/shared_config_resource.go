@@ -34,7 +34,7 @@ type sharedConfigModel struct {
 	SynapseVersion                     types.String `tfsdk:"synapse_version"`
 	Main                               types.Object `tfsdk:"main"`
 	Workers                            types.Map    `tfsdk:"workers"`
-	StreamWriters                      types.List   `tfsdk:"stream_writers"`
+	StreamWriters                      types.Map    `tfsdk:"stream_writers"`
 	Redis                              types.Object `tfsdk:"redis"`
 	ReplicationSecretPath              types.String `tfsdk:"replication_secret_path"`
 	ReplicationSecret                  types.String `tfsdk:"replication_secret"`
@@ -100,7 +100,7 @@ func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaReques
 // UpgradeState upgrades version-0 state (provider 0.1.x) to version 1; `workers` becomes a
 // map keyed by name.
 func (r *sharedConfigResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), fillSharedConfigV1, workersByName)
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), fillSharedConfigV1, workersByName, streamWritersByStream)
 }
 
 // sharedConfigSchemaV1 is the schema of synapse_shared_config (version 1, release 0.2.0):
@@ -260,7 +260,7 @@ func (r *sharedConfigResource) ValidateConfig(ctx context.Context, req resource.
 		return // checked again during plan, when the values are known
 	}
 	addProblems(&resp.Diagnostics, problemsFor(cats, func(c *catalog.Catalog) fleet.Problems {
-		return rekeyWorkers(fleet.ValidateShared(c, cfg), keys)
+		return keys.rekey(fleet.ValidateShared(c, cfg))
 	}), problemOptions{})
 }
 
@@ -276,7 +276,7 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	m.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
 	m.Workers = fillRefVersionsMap(ctx, config.Workers, m.Workers, m.SynapseVersion, &resp.Diagnostics)
-	m.StreamWriters = fillRefVersions(ctx, config.StreamWriters, m.StreamWriters, m.SynapseVersion, &resp.Diagnostics)
+	m.StreamWriters = fillRefVersionsMap(ctx, config.StreamWriters, m.StreamWriters, m.SynapseVersion, &resp.Diagnostics)
 	defer func() {
 		if !resp.Diagnostics.HasError() {
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &m)...)
@@ -300,7 +300,7 @@ func (r *sharedConfigResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return // rendered in Create/Update once every input is known
 	}
 	// Warnings were reported by ValidateConfig; only errors stop the plan here.
-	addProblems(&resp.Diagnostics, rekeyWorkers(fleet.ValidateShared(c, cfg), keys), problemOptions{skipWarnings: true})
+	addProblems(&resp.Diagnostics, keys.rekey(fleet.ValidateShared(c, cfg)), problemOptions{skipWarnings: true})
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -355,7 +355,7 @@ func (r *sharedConfigResource) apply(ctx context.Context, m *sharedConfigModel, 
 	if c == nil {
 		return
 	}
-	addProblems(diags, rekeyWorkers(fleet.ValidateShared(c, cfg), keys), problemOptions{skipWarnings: true})
+	addProblems(diags, keys.rekey(fleet.ValidateShared(c, cfg)), problemOptions{skipWarnings: true})
 	if diags.HasError() {
 		return
 	}
@@ -405,8 +405,8 @@ func (r *sharedConfigResource) render(ctx context.Context, c *catalog.Catalog, c
 }
 
 // toDomain converts the model; known is false while any input is unknown.
-// keys are the `workers` map keys of cfg.Workers, for rekeyWorkers.
-func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel, diags *diag.Diagnostics) (cfg fleet.SharedConfig, keys []string, known bool) {
+// keys are the map keys of cfg.Workers and cfg.StreamWriters, for rekey.
+func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel, diags *diag.Diagnostics) (cfg fleet.SharedConfig, keys refKeys, known bool) {
 	known = true
 	if m.Main.IsUnknown() {
 		known = false
@@ -428,10 +428,11 @@ func (r *sharedConfigResource) toDomain(ctx context.Context, m sharedConfigModel
 		}
 	}
 	workers, wkeys, ok := workerRefs(ctx, "workers", m.Workers, diags)
-	keys = wkeys
+	keys.workers = wkeys
 	known = known && ok
 	cfg.Workers = workers
-	writers, ok := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
+	writers, skeys, ok := streamWriterRefs(ctx, "stream_writers", m.StreamWriters, diags)
+	keys.streams = skeys
 	known = known && ok
 	cfg.StreamWriters = writers
 	if m.Redis.IsUnknown() {

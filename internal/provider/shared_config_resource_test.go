@@ -32,7 +32,7 @@ func sharedConfig(extra string) string {
 resource "synapse_shared_config" "this" {
   main           = { host = "127.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["127.0.0.1"] }
   workers        = ` + literalWorkers + `
-  stream_writers = [{ stream = "events", writers = ["persister1"] }]
+  stream_writers = { events = { writers = ["persister1"] } }
   ` + extra + `
 }
 `
@@ -84,7 +84,7 @@ func TestSharedConfigResource(t *testing.T) {
 			{Config: sharedConfig(`redis = {}
   database_engine = "sqlite3"`), ExpectError: regexp.MustCompile(`Workers Need PostgreSQL`)},
 			{Config: strings.Replace(base, `writers = ["persister1"]`, `writers = ["persister9"]`, 1),
-				ExpectError: regexp.MustCompile(`stream_writers\[0\]\.writers\[0\] is "persister9"`)},
+				ExpectError: regexp.MustCompile(`stream_writers\["events"\]\.writers\[0\] is "persister9"`)},
 			{Config: strings.Replace(base, `name = "persister1", `, `name = "", `, 1),
 				ExpectError: regexp.MustCompile(`(?s)Missing Worker Name.*workers\["persister1"\]\.name is empty`)},
 			{Config: strings.Replace(base, `replication_secret_path`, `replication_secret = "x"
@@ -121,8 +121,8 @@ func TestSharedConfigResource(t *testing.T) {
 			},
 			// update in place, the new YAML known at plan time
 			{
-				Config: strings.Replace(base, `stream_writers = [{ stream = "events", writers = ["persister1"] }]`,
-					`stream_writers = [{ stream = "events", writers = ["persister1"] }, { stream = "receipts", writers = ["persister1", "main"] }]
+				Config: strings.Replace(base, `stream_writers = { events = { writers = ["persister1"] } }`,
+					`stream_writers = { events = { writers = ["persister1"] }, receipts = { writers = ["persister1", "main"] } }
   run_background_tasks_on = "persister1"`, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(sharedAddr, plancheck.ResourceActionUpdate),
@@ -188,7 +188,7 @@ variable "host" {
 resource "synapse_shared_config" "this" {
   main           = { host = var.host, replication_port = 9093, http_port = 8008, bind_addresses = [var.host] }
   workers        = ` + workers + `
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
   redis          = {}
 }
 `

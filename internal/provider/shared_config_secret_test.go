@@ -88,7 +88,7 @@ terraform {
 resource "synapse_shared_config" "this" {
   main           = { host = "10.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["10.0.0.1"] }
   workers        = { persister1 = { host = "10.0.0.2", instance_map_entry = { host = "10.0.0.2", port = 9101 }, replication_bind_addresses = ["10.0.0.2"] } }
-  stream_writers = [{ stream = "events", writers = ["persister1"] }]
+  stream_writers = { events = { writers = ["persister1"] } }
   redis          = { host = "10.0.0.3" }
   outbound_federation_restricted_to = ["persister1"]
   %s

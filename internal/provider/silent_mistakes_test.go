@@ -49,7 +49,7 @@ resource "synapse_worker" "b" {
 resource "synapse_shared_config" "this" {
   main           = { host = "10.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["10.0.0.1"] }
   workers        = { sync1 = synapse_worker.a, persister1 = synapse_worker.b }
-  stream_writers = [{ stream = "events", writers = ["persister1"] }]
+  stream_writers = { events = { writers = ["persister1"] } }
   redis          = { host = "10.0.0.7" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
 }

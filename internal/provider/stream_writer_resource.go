@@ -38,7 +38,6 @@ type streamWriterModel struct {
 	Writers        types.List   `tfsdk:"writers"`
 	ConfigYAML     types.String `tfsdk:"config_yaml"`
 	InstanceNames  types.List   `tfsdk:"instance_names"`
-	Endpoints      types.List   `tfsdk:"endpoints"`
 }
 
 func (r *streamWriterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -55,14 +54,16 @@ func (r *streamWriterResource) UpgradeState(_ context.Context) map[int64]resourc
 }
 
 // streamWriterSchemaV1 is version 1 of the synapse_stream_writer schema (release 0.2.0:
-// `synapse_version`).
+// `synapse_version`; 0.1.0's computed `endpoints`, a copy of catalogue facts that
+// data.synapse_catalog and the routing table already have, is gone).
 func streamWriterSchemaV1() schema.Schema {
 	c := catalog.MustFor(catalog.Latest())
 	return schema.Schema{
 		Version: 1,
 		MarkdownDescription: "Assigns one replication stream to its writers (one `stream_writers` entry). Validates the " +
-			"stream and the writer count for the Synapse version, renders the entry and lists the endpoints the reverse " +
-			"proxy must send to the writers. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
+			"stream and the writer count for the Synapse version and renders the entry; the endpoints the reverse proxy must " +
+			"send to the writers are in the table below and in `data.synapse_catalog` (`endpoints[*].stream`), and " +
+			"`synapse_routing_table` routes them. Logical: nothing is contacted. Pass it to `synapse_shared_config` and " +
 			"`synapse_routing_table`; each writer also needs a `replication_port` and an `instance_map` entry.\n\n" +
 			"What changing a stream's writers needs from the running processes (usually a coordinated restart) is in " +
 			"`synapse_shared_config`'s `rollout`, with one warning per plan.\n\n" +
@@ -82,9 +83,6 @@ func streamWriterSchemaV1() schema.Schema {
 				MarkdownDescription: "This stream's `stream_writers` entry, e.g. `events:\\n  - persister1\\n  - persister2\\n` (always a list)."},
 			"instance_names": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The writers as Synapse names them (`main` becomes `" + c.MainInstanceName + "`)."},
-			"endpoints": schema.ListNestedAttribute{Computed: true,
-				MarkdownDescription: "The endpoints that must be routed to the writers.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: endpointSchemaAttributes()}},
 		},
 	}
 }
@@ -180,7 +178,6 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 		m.ID = m.Stream
 		m.ConfigYAML = types.StringUnknown()
 		m.InstanceNames = types.ListUnknown(types.StringType)
-		m.Endpoints = types.ListUnknown(types.ObjectType{AttrTypes: endpointAttrTypes})
 		return
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
@@ -195,7 +192,6 @@ func (r *streamWriterResource) render(ctx context.Context, m *streamWriterModel,
 	m.ID = types.StringValue(s.Stream)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.InstanceNames = stringList(ctx, a.InstanceNames, diags)
-	m.Endpoints = endpointsValue(ctx, a.Endpoints, diags)
 }
 
 func (r *streamWriterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

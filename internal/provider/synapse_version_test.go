@@ -120,7 +120,7 @@ resource "synapse_shared_config" "fleet" {
   synapse_version = "` + sharedVersion + `"
   main            = { host = "127.0.0.1", replication_port = 9093, bind_addresses = ["127.0.0.1"] }
   workers         = { sync1 = synapse_worker.sync, persister1 = synapse_worker.persister }
-  stream_writers  = [synapse_stream_writer.events]
+  stream_writers  = { events = synapse_stream_writer.events }
   redis           = { host = "127.0.0.1" }
 }
 
@@ -132,7 +132,7 @@ resource "synapse_routing_table" "edge" {
   workers = { for w in [synapse_worker.sync, synapse_worker.persister] : w.name => {
     name = w.name, roles = w.roles, upstream = w.upstream, http_resources = w.http_resources
   } }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
 }
 `
 }
@@ -145,7 +145,7 @@ func TestSynapseVersionMixedFleet(t *testing.T) {
 		ProtoV6ProviderFactories: testProviders,
 		Steps: []tfresource.TestStep{
 			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `workers["persister1"] (worker "persister1") is on Synapse 1.157`)},
-			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `stream_writers[0] (stream "events") is on Synapse 1.157, but this synapse_shared_config is on 1.146`)},
+			{Config: mixedFleetHCL("1.146"), ExpectError: expectErrText("Mixed Synapse Versions", `stream_writers["events"] (stream "events") is on Synapse 1.157, but this synapse_shared_config is on 1.146`)},
 			{
 				Config: mixedFleetHCL("1.157.1"),
 				ConfigStateChecks: []statecheck.StateCheck{

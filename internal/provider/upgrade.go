@@ -14,7 +14,12 @@ package provider
 //     synapse_shared_config's secret_config_keys and main_log_config_path (fillSharedConfigV1);
 //   - other attributes added in v1 are absent from a v0 state: they read as null, and the next
 //     plan computes them (ModifyPlan renders every computed attribute from the configuration);
-//   - attributes removed in v1 are dropped (decoding ignores undefined attributes).
+//   - attributes removed in v1 are dropped (decoding ignores undefined attributes);
+//   - the `workers` and `stream_writers` lists of the fleet-wide resources become maps keyed by
+//     worker name and by stream (workersByName, streamWritersByStream);
+//   - synapse_worker's config_dir, log_level and shared_config_path, computed in v0, are null
+//     in v1 unless set: a stored default becomes null, and so do empty http_resources and
+//     replication_bind_addresses (fillWorkerV1).
 // A later change that needs more (a renamed attribute, a changed shape) adds a transform.
 
 import (
@@ -111,24 +116,33 @@ func (w *withCatalog) setRefVersions(attrs ...string) stateTransform {
 // workersByName turns version 0's `workers` list into the map keyed by worker name of version
 // 1 (run after setRefVersions, which edits the list's elements). An element with a name
 // already taken, or with no name, is an error: the version-0 resources accepted neither.
-func workersByName(state map[string]any) error {
-	list, ok := state["workers"].([]any)
+func workersByName(state map[string]any) error { return listToMap(state, "workers", "name") }
+
+// streamWritersByStream does the same for `stream_writers`, keyed by stream.
+func streamWritersByStream(state map[string]any) error {
+	return listToMap(state, "stream_writers", "stream")
+}
+
+// listToMap turns the list attribute attrName of a version-0 state into a map keyed by each
+// element's keyField.
+func listToMap(state map[string]any, attrName, keyField string) error {
+	list, ok := state[attrName].([]any)
 	if !ok {
 		return nil // null: nothing passed
 	}
 	out := make(map[string]any, len(list))
 	for i, el := range list {
 		obj, _ := el.(map[string]any)
-		name, _ := obj["name"].(string)
-		if name == "" {
-			return fmt.Errorf("workers[%d] in the prior state has no name", i)
+		key, _ := obj[keyField].(string)
+		if key == "" {
+			return fmt.Errorf("%s[%d] in the prior state has no %s", attrName, i, keyField)
 		}
-		if _, dup := out[name]; dup {
-			return fmt.Errorf("two workers in the prior state are named %q", name)
+		if _, dup := out[key]; dup {
+			return fmt.Errorf("two elements of %s in the prior state have %s %q", attrName, keyField, key)
 		}
-		out[name] = obj
+		out[key] = obj
 	}
-	state["workers"] = out
+	state[attrName] = out
 	return nil
 }
 

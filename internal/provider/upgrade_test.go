@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -336,12 +335,12 @@ func TestStateUpgradeFromV010(t *testing.T) {
 				for _, refs := range []string{"workers", "stream_writers"} {
 					elems := map[string]any{}
 					switch c := r.Values[refs].(type) {
-					case []any: // stream_writers
-						for i, el := range c {
-							elems[fmt.Sprint(i)] = el
-						}
-					case map[string]any: // workers, keyed by name since 0.2.0
+					case map[string]any: // keyed by name and stream since 0.2.0
 						elems = c
+					default:
+						if c != nil {
+							t.Errorf("%s: %s after the upgrade is %T, want a map", r.Address, refs, c)
+						}
 					}
 					for k, el := range elems {
 						if v := el.(map[string]any)["synapse_version"]; v != want {
@@ -416,5 +415,16 @@ func TestWorkersByName(t *testing.T) {
 	null := map[string]any{"workers": nil}
 	if err := workersByName(null); err != nil || null["workers"] != nil {
 		t.Errorf("a null workers: %v, %v", null["workers"], err)
+	}
+	// stream_writers the same way, keyed by stream.
+	sw := map[string]any{"stream_writers": []any{map[string]any{"stream": "typing", "writers": []any{"main"}}, map[string]any{"stream": "events"}}}
+	if err := streamWritersByStream(sw); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(sw); string(got) != `{"stream_writers":{"events":{"stream":"events"},"typing":{"stream":"typing","writers":["main"]}}}` {
+		t.Errorf("streamWritersByStream = %s", got)
+	}
+	if err := streamWritersByStream(map[string]any{"stream_writers": []any{map[string]any{"writers": []any{}}}}); err == nil {
+		t.Error("streamWritersByStream accepted an element without a stream")
 	}
 }

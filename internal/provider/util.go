@@ -39,3 +39,12 @@ func stringListValue(s []string) types.List {
 	}
 	return types.ListValueMust(types.StringType, elems)
 }
+
+// stringListOrNull is stringListValue, or a null list for none: a computed list that is empty
+// for most resources is left out of their plans instead of printing `[]`.
+func stringListOrNull(s []string) types.List {
+	if len(s) == 0 {
+		return types.ListNull(types.StringType)
+	}
+	return stringListValue(s)
+}

@@ -34,18 +34,24 @@ func (f *workerLogConfigFunction) Definition(_ context.Context, _ function.Defin
 			"`provider::synapse::worker_log_config(w.name, w.log_level)`. The same text `log_config_yaml` of 0.1.0 held.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "name", MarkdownDescription: "The worker's `name`."},
-			function.StringParameter{Name: "log_level",
-				MarkdownDescription: "The root log level: " + backticked(c.LogLevels) + " (the worker's `log_level`)."},
+			function.StringParameter{Name: "log_level", AllowNullValue: true,
+				MarkdownDescription: "The root log level: " + backticked(c.LogLevels) + " (the worker's `log_level`); null means `" +
+					fleet.DefaultLogLevel + "`, as for a worker that leaves `log_level` unset."},
 		},
 		Return: function.StringReturn{},
 	}
 }
 
 func (f *workerLogConfigFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var name, level string
-	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &name, &level))
+	var name string
+	var levelArg *string
+	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &name, &levelArg))
 	if resp.Error != nil {
 		return
+	}
+	level := fleet.DefaultLogLevel
+	if levelArg != nil {
+		level = *levelArg
 	}
 	out, ps := fleet.RenderWorkerLogConfig(catalog.MustFor(catalog.Latest()), name, level)
 	for _, p := range ps.Errors() {

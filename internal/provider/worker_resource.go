@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	pathpkg "path"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -11,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -151,10 +151,11 @@ func workerSchemaV1() schema.Schema {
 					"tls": schema.BoolAttribute{Optional: true,
 						MarkdownDescription: "Terminate TLS in Synapse (needs a certificate in the shared config). Not allowed on unix sockets, where Synapse ignores it."},
 				}}},
-			"config_dir": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(fleet.DefaultConfigDir),
-				MarkdownDescription: "Absolute directory holding the shared config and the `workers/` directory. Defaults to `" + fleet.DefaultConfigDir + "`."},
-			"shared_config_path": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Absolute path of the shared `homeserver.yaml` the worker loads first. Defaults to `<config_dir>/homeserver.yaml`."},
+			"config_dir": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Absolute directory holding the shared config and the `workers/` directory. Unset (null) means `" + fleet.DefaultConfigDir + "`."},
+			"shared_config_path": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Absolute path of the shared `homeserver.yaml` the worker loads first. Unset (null) means `<config_dir>/homeserver.yaml` " +
+					"(what `command` reads)."},
 			"secret_config_path": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Absolute path of the secret config file (`synapse_shared_config`'s sensitive `secret_config_yaml`), " +
 					"loaded after the shared file when set: `command` then reads `--config-path <shared_config_path> --config-path <secret_config_path> --config-path <config_path>`. " +
@@ -165,8 +166,9 @@ func workerSchemaV1() schema.Schema {
 			"log_config_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Absolute path of the worker's log config (`worker_log_config`). Defaults to `<config_dir>/workers/<name>.log.config`. " +
 					"Write `provider::synapse::worker_log_config(name, log_level)` there."},
-			"log_level": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(fleet.DefaultLogLevel),
-				MarkdownDescription: "Root log level of the rendered log config: " + backticked(c.LogLevels) + ". Defaults to `" + fleet.DefaultLogLevel + "`."},
+			"log_level": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Root log level of the worker's log config (`provider::synapse::worker_log_config(name, log_level)`): " +
+					backticked(c.LogLevels) + ". Unset (null) means `" + fleet.DefaultLogLevel + "`, which the function also takes for null."},
 			"extra_config": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "More options for the worker file, as a YAML mapping (write `yamlencode({...})`); keys are " +
 					"appended in sorted order. It may not set what the provider writes (`worker_app`, `worker_name`, " +
@@ -189,10 +191,10 @@ func workerSchemaV1() schema.Schema {
 			"upstream": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "`host:port` (or `unix:<path>`) of the HTTP listener serving the roles, for the reverse proxy; empty if none."},
 			"http_resources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The resources served by the `upstream` listener."},
+				MarkdownDescription: "The resources served by the `upstream` listener; null without one."},
 			"replication_bind_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Effective bind addresses of the replication listener (Synapse's default `" +
-					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` when unset); empty for a unix socket or without one."},
+					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` when unset); null for a unix socket or without one."},
 			"command": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "The command that starts the worker: `python -m " + catalog.GenericWorkerApp +
 					" --config-path <shared_config_path> [--config-path <secret_config_path>] --config-path <config_path>`."},
@@ -397,9 +399,8 @@ func (r *workerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.AddError("Unable To Read Plan", fmt.Sprintf("%s. This is a provider bug: please report it.", err))
 		return
 	}
-	// Optional+computed paths follow the config: removing them from the config must bring
+	// An optional+computed path follows the config: removing it from the config must bring
 	// back the default, which the prior state would otherwise keep.
-	plan.SharedConfigPath = config.SharedConfigPath
 	plan.LogConfigPath = config.LogConfigPath
 	plan.SynapseVersion = r.effectiveVersion(config.SynapseVersion)
 	r.render(ctx, &plan, &resp.Diagnostics)
@@ -439,14 +440,13 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	}
 	w = w.WithDefaults()
 	m.ID = types.StringValue(w.Name)
-	m.SharedConfigPath = types.StringValue(w.SharedConfigPath)
 	m.LogConfigPath = types.StringValue(a.LogConfigPath)
 	m.ConfigYAML = types.StringValue(a.ConfigYAML)
 	m.ConfigPath = types.StringValue(a.ConfigPath)
 	m.InstanceMapEntry = instanceMapEntryValue(a.InstanceMap, diags)
 	m.Upstream = types.StringValue(a.Upstream)
-	m.HTTPResources = stringListValue(a.HTTPResources)
-	m.ReplicationBindAddresses = stringListValue(a.ReplicationBindAddresses)
+	m.HTTPResources = stringListOrNull(a.HTTPResources)
+	m.ReplicationBindAddresses = stringListOrNull(a.ReplicationBindAddresses)
 	m.Command = types.StringValue(a.Command)
 	m.ConfigDigest = types.StringValue(a.Digest)
 }
@@ -457,13 +457,6 @@ func (m *workerModel) setUnknown(w fleet.Worker, unknown fleet.Unknown) {
 		m.ID = types.StringUnknown()
 	} else {
 		m.ID = types.StringValue(w.Name)
-	}
-	if m.SharedConfigPath.IsNull() {
-		if unknown["config_dir"] {
-			m.SharedConfigPath = types.StringUnknown()
-		} else {
-			m.SharedConfigPath = types.StringValue(w.WithDefaults().SharedConfigPath)
-		}
 	}
 	if m.LogConfigPath.IsNull() {
 		if unknown["config_dir"] || unknown["name"] {
@@ -525,8 +518,28 @@ func stringList(ctx context.Context, s []string, diags *diag.Diagnostics) types.
 }
 
 // fillWorkerV1 computes config_digest from the files a 0.1.0 state holds (the same digest the
-// next plan renders, so an unchanged worker plans no change).
+// next plan renders, so an unchanged worker plans no change), and nulls what version 1 leaves
+// null: config_dir, log_level and shared_config_path when 0.1.0 stored their defaults (version
+// 1 does not compute them), http_resources and replication_bind_addresses when empty.
 func fillWorkerV1(state map[string]any) error {
 	state["config_digest"] = fleet.Digest(stateString(state, "config_yaml"), stateString(state, "log_config_yaml"), stateString(state, "command"))
+	dir := stateString(state, "config_dir")
+	if dir == "" {
+		dir = fleet.DefaultConfigDir
+	}
+	if stateString(state, "shared_config_path") == pathpkg.Join(dir, "homeserver.yaml") {
+		state["shared_config_path"] = nil
+	}
+	if dir == fleet.DefaultConfigDir {
+		state["config_dir"] = nil
+	}
+	if stateString(state, "log_level") == fleet.DefaultLogLevel {
+		state["log_level"] = nil
+	}
+	for _, a := range []string{"http_resources", "replication_bind_addresses"} {
+		if l, ok := state[a].([]any); ok && len(l) == 0 {
+			state[a] = nil
+		}
+	}
 	return nil
 }

@@ -305,7 +305,7 @@ resource "synapse_shared_config" "this" {
     bind_addresses   = var.main.bind_addresses
   }
   workers        = local.worker_refs
-  stream_writers = values(synapse_stream_writer.this)
+  stream_writers = synapse_stream_writer.this
   redis = var.redis == null ? null : {
     host          = local.redis_host
     port          = var.redis.path == null ? var.redis.port : null
@@ -358,7 +358,7 @@ resource "synapse_routing_table" "this" {
     port = var.main.http_port
   }
   workers        = local.routing_refs
-  stream_writers = values(synapse_stream_writer.this)
+  stream_writers = synapse_stream_writer.this
   strategies     = try(var.proxy.strategies, null)
   listen         = try(var.proxy.listen, null)
   # Only proxy.kind's standalone configuration (every kind when proxy is null, for

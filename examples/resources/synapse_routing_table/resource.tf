@@ -32,7 +32,7 @@ resource "synapse_stream_writer" "typing" {
 resource "synapse_routing_table" "fleet" {
   main           = { host = "10.0.0.1", port = 8008 }
   workers        = synapse_worker.all
-  stream_writers = [synapse_stream_writer.typing]
+  stream_writers = { typing = synapse_stream_writer.typing }
 
   # Render only the proxy you deploy, and only its standalone configuration: the other
   # outputs stay null, which keeps plans and state small. Unset, all four are rendered in

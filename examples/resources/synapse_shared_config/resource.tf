@@ -35,7 +35,7 @@ resource "synapse_shared_config" "this" {
   }
   # A map keyed by worker name: a plan then shows an added worker alone.
   workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
 
   redis = {
     host          = "10.0.0.20"

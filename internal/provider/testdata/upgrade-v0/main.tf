@@ -33,7 +33,7 @@ resource "synapse_stream_writer" "events" {
 resource "synapse_shared_config" "fleet" {
   main           = { host = "127.0.0.1", replication_port = 9093, http_port = 8008, bind_addresses = ["127.0.0.1"] }
   workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
   redis          = { host = "127.0.0.1", port = 6379, dbid = 2 }
   # log_config: 0.2.0 fills main_log_config_path from it when upgrading the state.
   homeserver_yaml = "server_name: example.org\nreport_stats: false\nenable_metrics: true\nsigning_key_path: /etc/matrix-synapse/example.org.signing.key\nlog_config: /etc/matrix-synapse/log.yaml\nlisteners:\n  - {port: 8008, type: http, x_forwarded: true, resources: [{names: [client, federation]}]}\n"
@@ -42,6 +42,6 @@ resource "synapse_shared_config" "fleet" {
 resource "synapse_routing_table" "edge" {
   main           = { host = "127.0.0.1", port = 8008 }
   workers        = { sync1 = synapse_worker.sync1, persister1 = synapse_worker.persister1 }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
   listen         = { address = "127.0.0.1", port = 8443, additional_ports = [8448] }
 }

@@ -50,7 +50,7 @@ resource "synapse_shared_config" "fleet" {
     replication_port = 9093
   }
   workers                 = synapse_worker.all
-  stream_writers          = [synapse_stream_writer.events, synapse_stream_writer.typing]
+  stream_writers          = { events = synapse_stream_writer.events, typing = synapse_stream_writer.typing }
   redis                   = { host = "10.0.0.2" }
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   homeserver_yaml         = <<-YAML
@@ -82,7 +82,7 @@ resource "synapse_routing_table" "edge" {
     upstream       = w.upstream
     http_resources = w.http_resources
   } }
-  stream_writers = [synapse_stream_writer.events]
+  stream_writers = { events = synapse_stream_writer.events }
   listen         = { port = 8080 }
 }
 
