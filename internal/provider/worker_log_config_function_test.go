@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"gopkg.in/yaml.v3"
 )
 
@@ -55,10 +56,22 @@ output "log_config" {
 }
 output "plain" {
   value = provider::synapse::worker_log_config("fed1", "WARNING")
+}
+# A worker that leaves log_level unset has a null log_level: the function takes it as INFO.
+resource "synapse_worker" "d" {
+  name      = "sync2"
+  roles     = ["synchrotron"]
+  host      = "10.0.0.5"
+  http_port = 8084
+}
+output "default_level" {
+  value = provider::synapse::worker_log_config(synapse_worker.d.name, synapse_worker.d.log_level)
 }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("log_config", logConfig("sync1", "DEBUG")),
 					statecheck.ExpectKnownOutputValue("plain", logConfig("fed1", "WARNING")),
+					statecheck.ExpectKnownValue("synapse_worker.d", tfjsonpath.New("log_level"), knownvalue.Null()),
+					statecheck.ExpectKnownOutputValue("default_level", logConfig("sync2", "INFO")),
 				},
 			},
 			{Config: `output "x" { value = 1 }`},
