@@ -404,6 +404,10 @@ locals {
   # Hosts that run a Synapse process get the shared config; the proxy host gets the proxy file.
   synapse_hosts = toset(concat([var.main.host], [for n, w in local.workers : w.host]))
 
+  # Each worker's log config, rendered once (a provider function call per worker) for
+  # files_by_host and the workers output.
+  log_configs = { for n in local.worker_names : n => provider::synapse::worker_log_config(n, synapse_worker.this[n].log_level) }
+
   files_by_host = {
     for h in local.all_hosts : h => merge(
       contains(local.synapse_hosts, h) ? { (local.shared_config_path) = local.shared_config_yaml } : {},
@@ -411,7 +415,7 @@ locals {
       h == var.main.host && local.main_log_config_path != null ? { (local.main_log_config_path) = local.main_log_config } : {},
       merge([for n in local.names_by_host[h] : {
         (synapse_worker.this[n].config_path)     = synapse_worker.this[n].config_yaml
-        (synapse_worker.this[n].log_config_path) = provider::synapse::worker_log_config(n, synapse_worker.this[n].log_level)
+        (synapse_worker.this[n].log_config_path) = local.log_configs[n]
       }]...),
       var.proxy != null && try(var.proxy.host, null) == h ? { (local.proxy_config_path) = local.proxy_config } : {},
     )

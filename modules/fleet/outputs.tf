@@ -22,7 +22,7 @@ output "workers" {
       config_path      = synapse_worker.this[n].config_path
       config           = synapse_worker.this[n].config_yaml
       log_config_path  = synapse_worker.this[n].log_config_path
-      log_config       = provider::synapse::worker_log_config(n, synapse_worker.this[n].log_level)
+      log_config       = local.log_configs[n]
       health_url       = "http://localhost:${w.http_port}/health"
     }
   }
