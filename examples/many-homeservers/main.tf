@@ -65,7 +65,7 @@ variable "homeservers" {
 }
 
 module "homeserver" {
-  source   = "../../modules/fleet"
+  source = "../../modules/fleet"
   # Over the names only; each instance looks its homeserver up by name.
   for_each = toset(keys(var.homeservers))
 
