@@ -19,7 +19,8 @@ package provider
 //     worker name and by stream (workersByName, streamWritersByStream);
 //   - synapse_worker's config_dir, log_level and shared_config_path, computed in v0, are null
 //     in v1 unless set: a stored default becomes null, and so do empty http_resources and
-//     replication_bind_addresses (fillWorkerV1).
+//     replication_bind_addresses (fillWorkerV1), and so in the fleet-wide resources' copies
+//     (nullEmptyWorkerLists).
 // A later change that needs more (a renamed attribute, a changed shape) adds a transform.
 
 import (
@@ -143,6 +144,25 @@ func listToMap(state map[string]any, attrName, keyField string) error {
 		out[key] = obj
 	}
 	state[attrName] = out
+	return nil
+}
+
+// nullEmptyWorkerLists nulls the empty http_resources and replication_bind_addresses of the
+// `workers` elements (run after workersByName): they copy synapse_worker's attributes, which are
+// null instead of empty since 0.2.0 (fillWorkerV1), so an unchanged fleet plans no change.
+func nullEmptyWorkerLists(state map[string]any) error {
+	workers, _ := state["workers"].(map[string]any)
+	for _, el := range workers {
+		obj, ok := el.(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, a := range []string{"http_resources", "replication_bind_addresses"} {
+			if l, ok := obj[a].([]any); ok && len(l) == 0 {
+				obj[a] = nil
+			}
+		}
+	}
 	return nil
 }
 

@@ -427,4 +427,12 @@ func TestWorkersByName(t *testing.T) {
 	if err := streamWritersByStream(map[string]any{"stream_writers": []any{map[string]any{"writers": []any{}}}}); err == nil {
 		t.Error("streamWritersByStream accepted an element without a stream")
 	}
+	// The workers' empty lists become null, as synapse_worker's own; a non-empty one stays.
+	w := map[string]any{"workers": map[string]any{"p1": map[string]any{"http_resources": []any{}, "replication_bind_addresses": []any{"::"}}}}
+	if err := nullEmptyWorkerLists(w); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(w); string(got) != `{"workers":{"p1":{"http_resources":null,"replication_bind_addresses":["::"]}}}` {
+		t.Errorf("nullEmptyWorkerLists = %s", got)
+	}
 }
