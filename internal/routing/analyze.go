@@ -42,10 +42,6 @@ func Analyze(t Table) fleet.Problems {
 		pools[p.Name] = true
 	}
 	methods, params := tableDimensions(t)
-	type req struct {
-		path, method string
-		q            query
-	}
 	queries := queryStates(params)
 	for j, rt := range t.Routes {
 		at := fleet.Index("routes", j)
@@ -67,62 +63,18 @@ func Analyze(t Table) fleet.Problems {
 				"route %d pattern %q does not compile as a regular expression.", j, rt.Pattern)
 			continue
 		}
-		ws := Witnesses(rt.Pattern)
-		if len(ws) == 0 {
+		if len(Witnesses(rt.Pattern)) == 0 {
 			probs.Add(at, "Route Never Matches",
 				"route %d (%s) can never match: no path matches its pattern %q.", j, describe(rt), rt.Pattern)
 			continue
 		}
-		var reqs []req
-		for _, w := range ws { // every witness matches rt.Pattern
-			for _, m := range methods {
-				for _, q := range queries {
-					if takesMethodQuery(rt, m, q) {
-						reqs = append(reqs, req{w, m, q})
-					}
-				}
-			}
-		}
-		if len(reqs) == 0 {
+		reqs, by, reach := takers(t, j, methods, queries, false)
+		if reqs == 0 {
 			probs.Add(at, "Route Never Matches",
 				"route %d (%s) can never match: its methods or query condition exclude every request.", j, describe(rt))
 			continue
 		}
-		// pathHits[w][k] caches whether earlier route k's pattern matches witness w
-		// (0 unknown, 1 yes, 2 no): the pattern is the costly part of a match.
-		pathHits := map[string][]uint8{}
-		earlierTakes := func(r req) int {
-			hits := pathHits[r.path]
-			if hits == nil {
-				hits = make([]uint8, j)
-				pathHits[r.path] = hits
-			}
-			for k, x := range t.Routes[:j] {
-				if !takesMethodQuery(x, r.method, r.q) {
-					continue
-				}
-				if hits[k] == 0 {
-					hits[k] = 2
-					if re := compile(x.Pattern); re != nil && re.MatchString(r.path) {
-						hits[k] = 1
-					}
-				}
-				if hits[k] == 1 {
-					return k
-				}
-			}
-			return -1
-		}
-		by := map[int]bool{}
-		shadowed := true
-		for _, r := range reqs {
-			k := earlierTakes(r)
-			if k < 0 {
-				shadowed = false
-				break
-			}
-			by[k] = true
-		}
+		shadowed := reach == 0
 		if shadowed {
 			var names []string
 			for _, k := range sortedKeys(by) {
@@ -134,6 +86,60 @@ func Analyze(t Table) fleet.Problems {
 		}
 	}
 	return probs
+}
+
+// takers samples the requests route j of t would take on its own (its witnesses crossed with
+// the table's methods and query states, see Analyze) and runs them through the earlier routes
+// under first-match: reqs is how many there are, by counts how many each earlier route takes
+// first (by index), reach how many are left for route j. Unless full, it stops at the first
+// request that reaches route j (enough to know the route is not shadowed).
+func takers(t Table, j int, methods []string, queries []query, full bool) (reqs int, by map[int]int, reach int) {
+	rt := t.Routes[j]
+	by = map[int]int{}
+	// pathHits[w][k] caches whether earlier route k's pattern matches witness w
+	// (0 unknown, 1 yes, 2 no): the pattern is the costly part of a match.
+	pathHits := map[string][]uint8{}
+	earlierTakes := func(path, method string, q query) int {
+		hits := pathHits[path]
+		if hits == nil {
+			hits = make([]uint8, j)
+			pathHits[path] = hits
+		}
+		for k, x := range t.Routes[:j] {
+			if !takesMethodQuery(x, method, q) {
+				continue
+			}
+			if hits[k] == 0 {
+				hits[k] = 2
+				if re := compile(x.Pattern); re != nil && re.MatchString(path) {
+					hits[k] = 1
+				}
+			}
+			if hits[k] == 1 {
+				return k
+			}
+		}
+		return -1
+	}
+	for _, w := range Witnesses(rt.Pattern) { // every witness matches rt.Pattern
+		for _, m := range methods {
+			for _, q := range queries {
+				if !takesMethodQuery(rt, m, q) {
+					continue
+				}
+				reqs++
+				if k := earlierTakes(w, m, q); k >= 0 {
+					by[k]++
+				} else {
+					reach++
+					if !full {
+						return reqs, by, reach
+					}
+				}
+			}
+		}
+	}
+	return reqs, by, reach
 }
 
 // describe names a route in a problem.
@@ -203,7 +209,7 @@ func invalidMethods(ms []string) []string {
 	return bad
 }
 
-func sortedKeys(m map[int]bool) []int {
+func sortedKeys[V any](m map[int]V) []int {
 	out := make([]int, 0, len(m))
 	for k := range m {
 		out = append(out, k)
