@@ -80,8 +80,16 @@ RewriteRule ^ - [E=MX_USER:%%{ENV:MX_TOKEN}]
 # Room key: capture 1 of the room pattern on the decoded path.
 RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 
+# Request bodies over %[4]d bytes get 413: LimitRequestBody does not stop a body mod_proxy
+# streams, so the Content-Length is checked before any routing.
+RewriteCond %%{HTTP:Content-Length} ^[0-9]{19,}$
+RewriteRule ^ - [R=413,L]
+RewriteCond %%{HTTP:Content-Length} ^[0-9]{1,18}$
+RewriteCond expr "%%{HTTP:Content-Length} -gt %[4]d"
+RewriteRule ^ - [R=413,L]
+
 # Routes, first match wins: a rule only fires while MX_POOL is unset.
-`, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodySize<<20, bearerPattern)
+`, accessTokenParam, userTokenPattern, roomKeyPattern, o.MaxBodyBytes, bearerPattern)
 	for _, r := range t.Routes {
 		fmt.Fprintf(&s, "# %s\nRewriteCond %%{ENV:MX_POOL} ^$\n", commentSafe(r.Group))
 		if len(r.Methods) > 0 {
@@ -105,7 +113,12 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 	files := map[string]string{}
 	var rules, balancers, includes strings.Builder
 	includes.WriteString("# Members: one file per pool.\n")
+	main := mainMember(t)
 	for _, p := range t.Pools {
+		fallback := routing.Member{}
+		if o.FallbackToMain && p.Name != routing.MainPool && !hasMember(p, main.Name) {
+			fallback = main
+		}
 		var r, b strings.Builder
 		hashed := p.Strategy == routing.ByUser || p.Strategy == routing.ByRoom || p.Strategy == routing.BySourceIP
 		switch {
@@ -120,7 +133,7 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 			// HAProxy do; a non-empty key picks its bucket's owner.
 			all := apacheBalancer(p.Name)
 			fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, all)
-			writeApacheBalancer(&b, p, all, false)
+			writeApacheBalancer(&b, p, all, false, fallback)
 			for mi, m := range p.Members {
 				name := apacheBalancer(p.Name + "/" + m.Name)
 				re := bucketRegex(owner, mi)
@@ -129,12 +142,12 @@ RewriteRule "%[3]s" - [E=MX_ROOM:$1]
 					continue
 				}
 				fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteCond expr \"%s != '' && md5(%s) =~ /^(?:%s)/\"\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, key, key, re, name)
-				fmt.Fprintf(&b, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream))
+				fmt.Fprintf(&b, "# pool %s (%s), member %s\n<Proxy \"balancer://%s\">\n    BalancerMember \"%s\"\n%s</Proxy>\n", p.Name, p.Strategy, m.Name, name, apacheMemberURL(m.Upstream), apacheFallback(fallback))
 			}
 		default:
 			name := apacheBalancer(p.Name)
 			fmt.Fprintf(&r, "RewriteCond %%{ENV:MX_POOL} =%s\nRewriteRule ^ - [E=MX_BALANCER:%s]\n", p.Name, name)
-			writeApacheBalancer(&b, p, name, p.Strategy == routing.Single)
+			writeApacheBalancer(&b, p, name, p.Strategy == routing.Single, fallback)
 		}
 		rules.WriteString(r.String())
 		balancers.WriteString(b.String())
@@ -253,9 +266,18 @@ func bucketRegex(owner []int, mi int) string {
 	return strings.Join(alts, "|")
 }
 
+// apacheFallback is the BalancerMember line of the main process as the fallback of a balancer
+// (lbset 1: tried only when no member of lbset 0 is usable), or "" without one.
+func apacheFallback(main routing.Member) string {
+	if main.Upstream == "" {
+		return ""
+	}
+	return fmt.Sprintf("    # %s when every member is down\n    BalancerMember \"%s\" lbset=1\n", main.Name, apacheMemberURL(main.Upstream))
+}
+
 // writeApacheBalancer writes a byrequests balancer of the pool's members; with standby, every
-// member after the first is a hot standby.
-func writeApacheBalancer(b *strings.Builder, p routing.Pool, name string, standby bool) {
+// member after the first is a hot standby; a fallback member comes last, in lbset 1.
+func writeApacheBalancer(b *strings.Builder, p routing.Pool, name string, standby bool, fallback routing.Member) {
 	fmt.Fprintf(b, "# pool %s (%s): %s\n<Proxy \"balancer://%s\">\n", p.Name, p.Strategy, memberNames(p), name)
 	for mi, m := range p.Members {
 		flag := ""
@@ -264,5 +286,6 @@ func writeApacheBalancer(b *strings.Builder, p routing.Pool, name string, standb
 		}
 		fmt.Fprintf(b, "    BalancerMember \"%s\"%s\n", apacheMemberURL(m.Upstream), flag)
 	}
+	b.WriteString(apacheFallback(fallback))
 	b.WriteString("    ProxySet lbmethod=byrequests\n</Proxy>\n")
 }

@@ -38,6 +38,18 @@ func RenderCaddy(t routing.Table, o Options) (Config, error) {
 	// site is the site block content; proxyTo writes the handle body of a pool.
 	site := func(proxyTo func(s *strings.Builder, p routing.Pool)) string {
 		var s strings.Builder
+		// Caddy 2.6's reverse_proxy answers 502 when request_body cuts a body off, so a body
+		// announced too large by Content-Length gets 413 first; request_body still caps
+		// chunked ones.
+		fmt.Fprintf(&s, `# Request bodies over %[1]d bytes get 413.
+request_body {
+	max_size %[1]d
+}
+@mx_too_large expression `+"`"+`{http.request.header.Content-Length}.matches("^[0-9]{19,}$") || ({http.request.header.Content-Length}.matches("^[0-9]{1,18}$") && int({http.request.header.Content-Length}) > %[1]d)`+"`"+`
+handle @mx_too_large {
+	respond 413
+}
+`, o.MaxBodyBytes)
 		fmt.Fprintf(&s, `# User key: the Bearer token, else ?%[1]s= (decoded), then the localpart of a syt_ token.
 # The query placeholder joins repeated parameters with ","; keep the first, as routing.Match does.
 map {http.request.uri.query.%[1]s} {mx_query_token} {
@@ -84,6 +96,18 @@ request_header X-Mx-Room {mx_room}
 		s.WriteString("handle {\n")
 		proxyTo(&s, pools[routing.MainPool])
 		s.WriteString("}\n")
+		if o.FallbackToMain {
+			// A pool whose members are all marked down by the passive health check fails
+			// with 503 before touching the request: the main process answers instead. A dial
+			// error (502) has already closed the request body, so only a request without one
+			// is replayed.
+			s.WriteString("# Every member of the request's pool is down: the main process answers.\nhandle_errors {\n")
+			s.WriteString("\t@mx_unreachable expression `{http.error.status_code} == 503 || ({http.error.status_code} == 502 && {http.request.header.Content-Length} in [\"\", \"0\"] && {http.request.header.Transfer-Encoding} == \"\")`\n\thandle @mx_unreachable {\n")
+			var fb strings.Builder
+			proxyTo(&fb, pools[routing.MainPool])
+			s.WriteString(indent(fb.String(), "\t"))
+			s.WriteString("\t}\n}\n")
+		}
 		return s.String()
 	}
 
@@ -138,7 +162,6 @@ request_header X-Mx-Room {mx_room}
 		if o.TLS() {
 			fmt.Fprintf(&f, "\ttls %s %s\n", o.TLSCertificatePath, o.TLSKeyPath)
 		}
-		fmt.Fprintf(&f, "\trequest_body {\n\t\tmax_size %dMB\n\t}\n", o.MaxBodySize)
 		f.WriteString(indent(content, "\t"))
 		f.WriteString("}\n")
 		return f.String()

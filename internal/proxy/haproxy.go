@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -39,6 +40,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 		// match any occurrence.
 		fmt.Fprintf(&s, "    http-request set-var(txn.mx_q_%[1]s) url_param(%[1]s)\n    acl mx_q_%[1]s var(txn.mx_q_%[1]s) -m reg .\n", p)
 	}
+	fmt.Fprintf(&s, "    # Request bodies over %d bytes (by Content-Length) get 413.\n    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodyBytes, o.MaxBodyBytes)
 	s.WriteString("    # Routes, first match wins.\n")
 	for _, r := range t.Routes {
 		cond := fmt.Sprintf("{ path,url_dec -m reg '%s' }", r.Pattern)
@@ -59,6 +61,7 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 	frontend := s.String()
 	var backends strings.Builder
 	files := map[string]string{}
+	main := mainMember(t)
 	for _, p := range t.Pools {
 		var be strings.Builder
 		fmt.Fprintf(&be, "backend %s\n    option forwardfor\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }\n", haproxyBackend(p.Name))
@@ -72,11 +75,15 @@ func RenderHAProxy(t routing.Table, o Options) (Config, error) {
 		default:
 			be.WriteString("    balance roundrobin\n")
 		}
-		ids := memberIDs(p)
-		for i, m := range p.Members {
+		members := p.Members
+		if o.FallbackToMain && p.Name != routing.MainPool && !hasMember(p, main.Name) {
+			members = append(slices.Clip(members), main)
+		}
+		ids := memberIDs(routing.Pool{Members: members})
+		for i, m := range members {
 			backup := ""
-			if p.Strategy == routing.Single && i > 0 {
-				backup = " backup"
+			if (p.Strategy == routing.Single && i > 0) || i >= len(p.Members) {
+				backup = " backup" // the main process last: used when every member is down
 			}
 			addr := m.Upstream
 			if strings.HasPrefix(addr, "unix:") {
@@ -116,7 +123,6 @@ frontend mx_synapse
 	if o.ServerName != "" {
 		fmt.Fprintf(&f, "    # server name: %s\n", o.ServerName)
 	}
-	fmt.Fprintf(&f, "    http-request deny deny_status 413 if { req.hdr_val(content-length) gt %d }\n", o.MaxBodySize<<20)
 	files[EntryFile(HAProxy)] = f.String() + frontend + fmt.Sprintf("    # The backends, one file per pool: %s/*.cfg.\n", PoolsDir)
 	f.WriteString(frontend + backends.String())
 	var warnings []string

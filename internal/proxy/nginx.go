@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -71,9 +72,27 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
     proxy_set_header Host $host;
     proxy_set_header X-Forwarded-For $remote_addr;
     proxy_set_header X-Forwarded-Proto $scheme;
-    client_max_body_size %dM;
+    client_max_body_size %s;
+`, nginxSize(o.MaxBodyBytes))
+	if o.FallbackToMain {
+		// Only the 502 nginx makes itself (no member reachable): with proxy_intercept_errors
+		// off, a 502 a member answers passes through.
+		s.WriteString("    error_page 502 = @mx_fallback;\n")
+	}
+	s.WriteString("}\n")
+	if o.FallbackToMain {
+		fmt.Fprintf(&s, `# Every member of the request's pool is down: the main process answers.
+location @mx_fallback {
+    proxy_pass http://%s;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    client_max_body_size %s;
 }
-`, o.MaxBodySize)
+`, nginxUpstream(routing.MainPool), nginxSize(o.MaxBodyBytes))
+	}
 
 	full := func(httpContext string) string {
 		var f strings.Builder
@@ -115,6 +134,14 @@ http {
 }
 
 func nginxUpstream(pool string) string { return "mx_" + pool }
+
+// nginxSize writes a byte count the way nginx reads sizes (M is 1024*1024).
+func nginxSize(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%dM", n>>20)
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 // nginxListen is the server{}'s listen lines, one per port, and its certificate with TLS.
 func nginxListen(o Options) string {

@@ -53,9 +53,17 @@ type Options struct {
 	ModulesDir string
 	// CaddyAdmin is the Caddy admin endpoint address; empty turns the admin endpoint off.
 	CaddyAdmin string
-	// MaxBodySize is the largest request body accepted, in megabytes (default 50, like
-	// Synapse's max_upload_size).
-	MaxBodySize int
+	// MaxBodyBytes is the largest request body accepted, in bytes (default DefaultMaxBodyBytes,
+	// Synapse's default max_upload_size "50M"); a larger body gets 413. HAProxy checks the
+	// Content-Length header (a chunked body is not counted).
+	MaxBodyBytes int64
+	// FallbackToMain sends a request to the main process when every member of its pool is
+	// down (connection refused or no live member), instead of answering 502/503: nginx
+	// `error_page 502` to a named location, HAProxy the main process as a `backup` server,
+	// Caddy `handle_errors` for 503 (and 502 without a request body), Apache the main process
+	// as a BalancerMember of `lbset=1`. Pools the main process is a member of are left as
+	// they are.
+	FallbackToMain bool
 	// AdditionalPorts are more ports the standalone server binds on ListenAddress, with the
 	// same routing and the same TLS setting as ListenPort (typically 8448, Matrix federation,
 	// next to 443 for clients).
@@ -85,6 +93,12 @@ const (
 	DefaultListenAddress = "0.0.0.0"
 	DefaultListenPort    = 8008
 	DefaultConfigDir     = "/etc/synapse-proxy"
+	// DefaultMaxBodyBytes is Synapse's default max_upload_size, "50M" (Synapse's sizes are
+	// powers of 1024).
+	DefaultMaxBodyBytes = 50 << 20
+	// MaxMaxBodyBytes is the largest body limit every proxy can express (Apache's
+	// LimitRequestBody stops at 2 GiB - 1).
+	MaxMaxBodyBytes = 1<<31 - 1
 )
 
 func (o Options) withDefaults(p Proxy) Options {
@@ -94,8 +108,8 @@ func (o Options) withDefaults(p Proxy) Options {
 	if o.ListenPort == 0 {
 		o.ListenPort = DefaultListenPort
 	}
-	if o.MaxBodySize == 0 {
-		o.MaxBodySize = 50
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if o.RuntimeDir == "" {
 		o.RuntimeDir = map[Proxy]string{Nginx: "/run/nginx", HAProxy: "/run/haproxy", Caddy: "/var/lib/caddy", Apache: "/run/apache2"}[p]
@@ -175,8 +189,8 @@ func ValidateOptions(o Options) []OptionError {
 	if o.CaddyAdmin != "" && !reUpstreamHostPort.MatchString(o.CaddyAdmin) {
 		add("CaddyAdmin", "caddy admin address %q is not host:port", o.CaddyAdmin)
 	}
-	if o.MaxBodySize < 1 || o.MaxBodySize > 1<<20 {
-		add("MaxBodySize", "max body size %d MB is outside 1-1048576", o.MaxBodySize)
+	if o.MaxBodyBytes < 1 || o.MaxBodyBytes > MaxMaxBodyBytes {
+		add("MaxBodyBytes", "max body size %d bytes is outside 1-%d (2 GiB - 1, the most Apache's LimitRequestBody takes)", o.MaxBodyBytes, int64(MaxMaxBodyBytes))
 	}
 	return errs
 }
@@ -432,6 +446,27 @@ func memberIDs(p routing.Pool) []int {
 		ids[i] = id
 	}
 	return ids
+}
+
+// mainMember is the main process: the first member of the main pool (Validate makes sure
+// it exists and has members).
+func mainMember(t routing.Table) routing.Member {
+	for _, p := range t.Pools {
+		if p.Name == routing.MainPool && len(p.Members) > 0 {
+			return p.Members[0]
+		}
+	}
+	return routing.Member{}
+}
+
+// hasMember says whether pool p has a member named name.
+func hasMember(p routing.Pool, name string) bool {
+	for _, m := range p.Members {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // header is the comment every rendered file starts with (all four proxies comment with '#').

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,6 +91,8 @@ func TestGolden(t *testing.T) {
 		// Only the standalone files differ from sample: the snippets go inside the user's own
 		// (TLS) server.
 		"tls": {sampleTable(), tlsOptions},
+		// The main process answers when a pool's members are all down; a 100M body limit.
+		"fallback": {sampleTable(), fallbackOptions()},
 	}
 	for tname, c := range cases {
 		table := c.table
@@ -133,6 +136,13 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+func fallbackOptions() Options {
+	o := goldenOptions
+	o.FallbackToMain = true
+	o.MaxBodyBytes = 100 << 20
+	return o
 }
 
 func TestDeterministic(t *testing.T) {
@@ -297,7 +307,7 @@ func TestRejectsUnsafeOptions(t *testing.T) {
 		"modules dir": {ModulesDir: "/usr/lib/apache2/modules\nUser root"},
 		"user":        {User: "root;"},
 		"admin":       {CaddyAdmin: "localhost:2019 {"},
-		"body size":   {MaxBodySize: -1},
+		"body size":   {MaxBodyBytes: -1},
 		"tls cert":    {TLSCertificatePath: "/etc/ssl/a.pem;\n  include /etc/passwd", TLSKeyPath: "/etc/ssl/a.key"},
 		"tls key":     {TLSCertificatePath: "/etc/ssl/a.pem", TLSKeyPath: `/etc/ssl/a.key" }`},
 		"tls half":    {TLSCertificatePath: "/etc/ssl/a.pem"},
@@ -578,6 +588,35 @@ func FuzzTLSOptions(f *testing.F) {
 				if strings.ReplaceAll(base.Full, marker, s) != got.Full {
 					t.Fatalf("%s: TLS path %q changed the configuration beyond its own place", p, s)
 				}
+			}
+		}
+	})
+}
+
+// FuzzBodyLimit: any body limit is refused by ValidateOptions or rendered, as its exact byte
+// count, by every proxy (with the fallback on too); never a panic.
+func FuzzBodyLimit(f *testing.F) {
+	for _, n := range []int64{1, 50 << 20, 100<<20 + 1, MaxMaxBodyBytes, MaxMaxBodyBytes + 1, -1, 0} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, n int64) {
+		o := fallbackOptions()
+		o.MaxBodyBytes = n
+		for _, p := range Proxies {
+			cfg, err := renderers[p](sampleTable(), o)
+			valid := n >= 1 && n <= MaxMaxBodyBytes || n == 0
+			if (err == nil) != valid {
+				t.Fatalf("%s: limit %d: err %v, want valid=%v", p, n, err, valid)
+			}
+			if err != nil || n == 0 {
+				continue
+			}
+			want := strconv.FormatInt(n, 10)
+			if p == Nginx {
+				want = nginxSize(n)
+			}
+			if !strings.Contains(cfg.Snippet, want) {
+				t.Fatalf("%s: limit %d (%s) not in the snippet", p, n, want)
 			}
 		}
 	})

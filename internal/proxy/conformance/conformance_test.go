@@ -234,6 +234,7 @@ type target struct {
 	ports  []int       // ListenPort, then AdditionalPorts
 	scheme string      // "http" or "https"
 	tls    *tls.Config // trusts the test certificate; nil for http
+	dir    string      // the runtime directory (logs: run.log, and nginx's and Apache's error.log)
 }
 
 // startProxy renders the table for p, runs the proxy's checker, starts it on a free loopback
@@ -242,19 +243,30 @@ type target struct {
 // Config.Files in a directory (what the deploy modules write), else the one-file Full.
 func startProxy(t *testing.T, p proxy.Proxy, bin string, table routing.Table, cert *testCert, split bool) target {
 	t.Helper()
+	return startProxyWith(t, p, bin, table, cert, split, proxy.Options{})
+}
+
+// startProxyWith is startProxy with more options (fallback, body size): the listen address,
+// ports and directories and the TLS files are the test's.
+func startProxyWith(t *testing.T, p proxy.Proxy, bin string, table routing.Table, cert *testCert, split bool, more proxy.Options) target {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+	// The proxies' workers (nobody, www-data) write request bodies under it.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	port := freePort(t)
 	confDir := filepath.Join(dir, "conf")
-	opts := proxy.Options{ListenAddress: "127.0.0.1", ListenPort: port, RuntimeDir: dir, ConfigDir: confDir}
-	tg := target{ports: []int{port}, scheme: "http"}
+	opts := more
+	opts.ListenAddress, opts.ListenPort, opts.RuntimeDir, opts.ConfigDir = "127.0.0.1", port, dir, confDir
+	tg := target{ports: []int{port}, scheme: "http", dir: dir}
 	if cert != nil {
 		extra := freePort(t)
 		opts.AdditionalPorts = []int{extra}
 		opts.TLSCertificatePath, opts.TLSKeyPath = cert.certFile, cert.keyFile
-		tg = target{ports: []int{port, extra}, scheme: "https", tls: cert.clientConfig()}
+		tg = target{ports: []int{port, extra}, scheme: "https", tls: cert.clientConfig(), dir: dir}
 	}
 	render := map[proxy.Proxy]func(routing.Table, proxy.Options) (proxy.Config, error){
 		proxy.Nginx: proxy.RenderNginx, proxy.HAProxy: proxy.RenderHAProxy, proxy.Caddy: proxy.RenderCaddy, proxy.Apache: proxy.RenderApache,
@@ -371,6 +383,8 @@ func clientFor(src string, tg target) *http.Client {
 			DialContext:         func(ctx context.Context, n, a string) (net.Conn, error) { return d.DialContext(ctx, n, a) },
 			TLSClientConfig:     tg.tls,
 			MaxIdleConnsPerHost: 4,
+			// Requests with Expect: 100-continue wait for the proxy's go-ahead (or refusal).
+			ExpectContinueTimeout: 5 * time.Second,
 		},
 	}
 }

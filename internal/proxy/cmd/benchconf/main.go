@@ -76,7 +76,7 @@ func main() {
 	if probs.HasErrors() {
 		log.Fatalf("compile: %v", probs)
 	}
-	cfg, err := proxy.RenderNginx(table, proxy.Options{ListenAddress: "127.0.0.1", ListenPort: *port, RuntimeDir: *dir, MaxBodySize: 100})
+	cfg, err := proxy.RenderNginx(table, proxy.Options{ListenAddress: "127.0.0.1", ListenPort: *port, RuntimeDir: *dir, MaxBodyBytes: 100 << 20})
 	if err != nil {
 		log.Fatal(err)
 	}
