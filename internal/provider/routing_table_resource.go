@@ -57,6 +57,11 @@ type routingTableModel struct {
 	CaddySnippet     types.String `tfsdk:"caddy_snippet"`
 	ApacheConfig     types.String `tfsdk:"apache_config"`
 	ApacheSnippet    types.String `tfsdk:"apache_snippet"`
+	// User routes and proxy options: routing_table_extras.go.
+	ExtraRoutes       types.Map    `tfsdk:"extra_routes"`
+	FallbackToMain    types.Bool   `tfsdk:"fallback_to_main"`
+	ClientMaxBodySize types.String `tfsdk:"client_max_body_size"`
+	MaxUploadSize     types.String `tfsdk:"max_upload_size"`
 }
 
 type mainModel struct {
@@ -263,6 +268,9 @@ func routingTableSchemaV1() schema.Schema {
 				"members": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 					MarkdownDescription: "The processes of the pool: worker name (`main` for the main process) => `host:port` or `unix:/path` of its HTTP listener."},
 			}}},
+	}
+	for k, a := range routingTableExtraAttributes() {
+		attrs[k] = a
 	}
 	for _, o := range proxyOutputs {
 		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc +
@@ -503,6 +511,8 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	opts, lOK := m.options(ctx, diags)
 	overrides, oOK := m.strategies()
 	sel, pOK := m.selection(ctx, diags)
+	extras, eOK := m.extraRoutes(ctx, diags)
+	xOK := m.proxyOptions(&opts, diags)
 	if diags.HasError() {
 		return nil
 	}
@@ -510,7 +520,7 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	if !lOK {
 		m.ID = types.StringUnknown()
 	}
-	if !wOK || !sOK || !mOK || !lOK || !oOK || !pOK || m.SynapseVersion.IsUnknown() {
+	if !wOK || !sOK || !mOK || !lOK || !oOK || !pOK || !eOK || !xOK || m.SynapseVersion.IsUnknown() {
 		m.setUnknown(sel, pOK)
 		return nil
 	}
@@ -524,6 +534,12 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	if ps.HasErrors() {
 		return nil
 	}
+	t, xs := routing.AddExtraRoutes(t, workers, extras)
+	addProblems(diags, xs.Errors(), problemOptions{})
+	if xs.HasErrors() {
+		return nil
+	}
+	ps = append(ps, xs...)
 	var warnings fleet.Problems
 	for _, p := range ps {
 		if p.Warning {

@@ -387,6 +387,10 @@ func validUpstream(u string) error {
 	return nil
 }
 
+// ValidatePattern says why a route pattern cannot be rendered safely by every proxy (nil when
+// it can): the charset and length Validate requires of every route.
+func ValidatePattern(p string) error { return validPattern(p) }
+
 func validPattern(p string) error {
 	if len(p) == 0 || len(p) > 1000 {
 		return fmt.Errorf("pattern %q must be 1-1000 characters", p)

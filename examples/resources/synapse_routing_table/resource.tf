@@ -57,6 +57,32 @@ resource "synapse_routing_table" "fleet" {
   strategies = {
     client_reader = "round_robin"
   }
+
+  # Optional: routes the catalogue does not know, tried before its own, in `order` (then
+  # name): a Synapse module's resources on the client readers, sticky by user, and the reads
+  # of an MSC newer than the catalogue on the synchrotrons' pool.
+  extra_routes = {
+    my_module = {
+      pattern  = "^/_synapse/client/my_module/"
+      role     = "client_reader"
+      strategy = "user"
+    }
+    msc4999_reads = {
+      pattern = "^/_matrix/client/unstable/org\\.example\\.msc4999/"
+      methods = ["GET", "HEAD"]
+      pool    = "synchrotron"
+      order   = 1
+    }
+  }
+
+  # Optional: when every worker of a pool is down, the main process answers instead.
+  fallback_to_main = true
+
+  # Optional: homeserver.yaml's max_upload_size. The proxy then accepts request bodies up to
+  # that size (Synapse's own default, 50M, otherwise); client_max_body_size sets the limit
+  # explicitly and may not be below max_upload_size.
+  max_upload_size      = "100M"
+  client_max_body_size = "100M"
 }
 
 # Write any of the rendered configurations where the proxy reads them, e.g.:
