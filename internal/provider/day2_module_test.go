@@ -50,6 +50,7 @@ module "fleet" {
         user: synapse
         password: %s-database
         host: 10.0.0.9
+    max_upload_size: 100M
     email:
       smtp_host: mail.example.org
       smtp_pass: %s-smtp
@@ -70,6 +71,11 @@ output "rollout" {
 
 output "instance_map" {
   value = module.fleet.instance_map
+}
+
+# The proxy's body limit follows max_upload_size, read from the sensitive homeserver_yaml.
+output "body_limit_100m" {
+  value = strcontains(module.fleet.proxy_config, "client_max_body_size 100M;")
 }
 
 output "paths" {
@@ -134,6 +140,9 @@ func TestDay2FleetModule(t *testing.T) {
 	step("create", "{}", false)
 	if rollout.Level != "none" {
 		t.Errorf("first deployment: rollout level %q, want none", rollout.Level)
+	}
+	if got := strings.TrimSpace(tf.run("output", "-raw", "body_limit_100m")); got != "true" {
+		t.Errorf("the nginx configuration does not take homeserver_yaml's max_upload_size 100M as its body limit (%s)", got)
 	}
 	paths := tf.run("output", "-json", "paths")
 	if !strings.Contains(paths, "/etc/matrix-synapse/homeserver-secrets.yaml") {

@@ -361,10 +361,22 @@ resource "synapse_routing_table" "this" {
   stream_writers = synapse_stream_writer.this
   strategies     = try(var.proxy.strategies, null)
   listen         = try(var.proxy.listen, null)
+  extra_routes   = length(var.extra_routes) == 0 ? null : var.extra_routes
+  # The limit the proxy enforces is checked against (and defaults to) homeserver_yaml's
+  # max_upload_size.
+  fallback_to_main     = try(var.proxy.fallback_to_main, null)
+  client_max_body_size = try(var.proxy.client_max_body_size, null)
+  max_upload_size      = local.max_upload_size
   # Only proxy.kind's standalone configuration (every kind when proxy is null, for
   # deployments that pick their own from proxy_configs).
   proxies = var.proxy == null ? null : [var.proxy.kind]
   forms   = ["config"]
+}
+
+locals {
+  # homeserver_yaml's max_upload_size (a number of bytes or "100M"), null when unset. A size is
+  # no secret: it stays readable when homeserver_yaml is passed through sensitive().
+  max_upload_size = nonsensitive(try(tostring(yamldecode(var.homeserver_yaml).max_upload_size), null))
 }
 
 locals {

@@ -285,13 +285,30 @@ variable "shared_config" {
   nullable = false
 }
 
+variable "extra_routes" {
+  description = "Routes the provider's catalogue does not know (a Synapse module, an application service, a newer MSC), keyed by a name: synapse_routing_table's `extra_routes` as they are. Each has a `pattern` (regex on the decoded path), optional `methods`, exactly one target (`pool`, `role` or `worker`, a worker's name or \"main\"), an optional `strategy` and `order` (lower first; all extra routes come before the catalogue's). The provider rejects a route that is shadowed or shadows a catalogue route. Defaults to none."
+  type = map(object({
+    pattern  = string
+    methods  = optional(list(string))
+    order    = optional(number)
+    pool     = optional(string)
+    role     = optional(string)
+    worker   = optional(string)
+    strategy = optional(string)
+  }))
+  default  = {}
+  nullable = false
+}
+
 variable "proxy" {
-  description = "The reverse proxy: `kind` (nginx, haproxy, caddy, apache), the `host` it runs on (a hosts key), its `listen` settings (`address`, `port`, `server_name`, `additional_ports` such as 8448, and `tls_certificate_path` + `tls_key_path`, both or neither, to terminate TLS on every port: paths on the proxy host, provided by the operator or certbot), per-pool `strategies`, and `config_path` (default per kind, see README). null renders no proxy file (routes and pools are still output)."
+  description = "The reverse proxy: `kind` (nginx, haproxy, caddy, apache), the `host` it runs on (a hosts key), its `listen` settings (`address`, `port`, `server_name`, `additional_ports` such as 8448, and `tls_certificate_path` + `tls_key_path`, both or neither, to terminate TLS on every port: paths on the proxy host, provided by the operator or certbot), per-pool `strategies`, `fallback_to_main` (send a request to the main process when every member of its pool is down), `client_max_body_size` (Synapse size syntax, e.g. \"100M\"; default: homeserver_yaml's `max_upload_size`, else \"50M\"; below `max_upload_size` is an error), and `config_path` (default per kind, see README). null renders no proxy file (routes and pools are still output)."
   type = object({
-    kind        = string
-    host        = string
-    config_path = optional(string)
-    strategies  = optional(map(string))
+    kind                 = string
+    host                 = string
+    config_path          = optional(string)
+    strategies           = optional(map(string))
+    fallback_to_main     = optional(bool)
+    client_max_body_size = optional(string)
     listen = optional(object({
       address              = optional(string)
       port                 = optional(number)
