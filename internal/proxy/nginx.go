@@ -65,15 +65,18 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 
 	var s strings.Builder
 	s.WriteString(header("nginx server{} context; needs the http{} include"))
-	fmt.Fprintf(&s, `location / {
-    proxy_pass http://$mx_pool;
+	// proxyTo is the body of a location proxying to upstream.
+	proxyTo := func(upstream string) string {
+		return fmt.Sprintf(`    proxy_pass http://%s;
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host $host;
     proxy_set_header X-Forwarded-For $remote_addr;
     proxy_set_header X-Forwarded-Proto $scheme;
     client_max_body_size %s;
-`, nginxSize(o.MaxBodyBytes))
+`, upstream, nginxSize(o.MaxBodyBytes))
+	}
+	s.WriteString("location / {\n" + proxyTo("$mx_pool"))
 	if o.FallbackToMain {
 		// Only the 502 nginx makes itself (no member reachable): with proxy_intercept_errors
 		// off, a 502 a member answers passes through.
@@ -81,17 +84,8 @@ func RenderNginx(t routing.Table, o Options) (Config, error) {
 	}
 	s.WriteString("}\n")
 	if o.FallbackToMain {
-		fmt.Fprintf(&s, `# Every member of the request's pool is down: the main process answers.
-location @mx_fallback {
-    proxy_pass http://%s;
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host $host;
-    proxy_set_header X-Forwarded-For $remote_addr;
-    proxy_set_header X-Forwarded-Proto $scheme;
-    client_max_body_size %s;
-}
-`, nginxUpstream(routing.MainPool), nginxSize(o.MaxBodyBytes))
+		s.WriteString("# Every member of the request's pool is down: the main process answers.\nlocation @mx_fallback {\n" +
+			proxyTo(nginxUpstream(routing.MainPool)) + "}\n")
 	}
 
 	full := func(httpContext string) string {

@@ -437,17 +437,8 @@ func runCorpus(t *testing.T, p proxy.Proxy, tg target, table routing.Table, f fl
 			t.Errorf("routing.Match sends %s %s?%s (%s) to pool %s %v; the docs expect %v", r.method, r.path, r.query, r.category, res.Pool, members, want)
 			ok = false
 		}
-		if res.Key != "" && res.Strategy != routing.RoundRobin && res.Strategy != routing.Single {
-			k := res.Pool + "|" + res.Key
-			if prev, seen := sticky[k]; seen && prev != member {
-				t.Errorf("%s is not sticky: key %q of pool %s went to %s and to %s (%s %s)", p, res.Key, res.Pool, prev, member, r.method, r.path)
-				ok = false
-			}
-			sticky[k] = member
-			if spread[res.Pool] == nil {
-				spread[res.Pool] = map[string]bool{}
-			}
-			spread[res.Pool][member] = true
+		if !recordSticky(t, p, res, member, sticky, spread, r.method+" "+r.path) {
+			ok = false
 		}
 		if ok {
 			passed++
@@ -478,6 +469,28 @@ func runCorpus(t *testing.T, p proxy.Proxy, tg target, table routing.Table, f fl
 		}
 	}
 	return passed, len(reqs)
+}
+
+// recordSticky remembers which member a hashed key went to (sticky: pool|key -> member;
+// spread: pool -> members seen) and reports a key that went to two members; it says whether
+// the request was sticky. Round robin and single pools, and empty keys, are not tracked.
+func recordSticky(t *testing.T, p proxy.Proxy, res routing.Result, member string, sticky map[string]string, spread map[string]map[string]bool, what string) bool {
+	t.Helper()
+	if res.Key == "" || res.Strategy == routing.RoundRobin || res.Strategy == routing.Single {
+		return true
+	}
+	k := res.Pool + "|" + res.Key
+	prev, seen := sticky[k]
+	sticky[k] = member
+	if spread[res.Pool] == nil {
+		spread[res.Pool] = map[string]bool{}
+	}
+	spread[res.Pool][member] = true
+	if seen && prev != member {
+		t.Errorf("%s is not sticky: key %q of pool %s (%s) went to %s and to %s (%s)", p, res.Key, res.Pool, res.Strategy, prev, member, what)
+		return false
+	}
+	return true
 }
 
 func sameSet(a, b []string) bool {

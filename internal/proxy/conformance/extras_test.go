@@ -173,17 +173,8 @@ func TestConformanceExtraRoutes(t *testing.T) {
 					t.Errorf("%s sent %s %s to %q (status %d), not a member of pool %s %v", p, r.method, r.path, member, status, res.Pool, members)
 					ok = false
 				}
-				if res.Key != "" && res.Strategy != routing.RoundRobin && res.Strategy != routing.Single {
-					k := res.Pool + "|" + res.Key
-					if prev, seen := sticky[k]; seen && prev != member {
-						t.Errorf("%s is not sticky: key %q of pool %s (%s) went to %s and to %s", p, res.Key, res.Pool, res.Strategy, prev, member)
-						ok = false
-					}
-					sticky[k] = member
-					if spread[res.Pool] == nil {
-						spread[res.Pool] = map[string]bool{}
-					}
-					spread[res.Pool][member] = true
+				if !recordSticky(t, p, res, member, sticky, spread, r.method+" "+r.path) {
+					ok = false
 				}
 				if ok {
 					passed++
