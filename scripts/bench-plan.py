@@ -44,6 +44,7 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WARMUP = os.environ.get("WARMUP", "1") != "0"
 STREAMS_SINGLE = ["typing", "to_device", "account_data", "presence", "push_rules"]
 STREAMS_MULTI = ["receipts", "device_lists", "thread_subscriptions", "quarantined_media_changes"]
+MAIN_WRITES = {"quarantined_media_changes"}
 
 
 def log(msg):
@@ -81,7 +82,8 @@ def stream_writers(pools):
     out = {}
     for pool, (_, count, streams) in pools.items():
         for s in streams:
-            out[s] = [f"{pool}-{i}" for i in range(1, count + 1)]
+            # Synapse 1.152-1.157 need the main process among these writers.
+            out[s] = (["main"] if s in MAIN_WRITES else []) + [f"{pool}-{i}" for i in range(1, count + 1)]
     return dict(sorted(out.items()))
 
 
@@ -138,7 +140,7 @@ resource "synapse_stream_writer" "s" {{
   for_each = local.stream_names
 
   stream  = each.key
-  writers = [for w in local.stream_writers[each.key] : synapse_worker.w[w].name]
+  writers = [for w in local.stream_writers[each.key] : w == "main" ? w : synapse_worker.w[w].name]
 }}
 
 resource "synapse_shared_config" "shared" {{

@@ -57,8 +57,9 @@ variable "stream_writers" {
   type        = map(list(string))
   default = {
     events = ["event_persister1", "event_persister2"]
-    # Synapse 1.152+: only writers of this stream may quarantine media, so the media worker writes it.
-    quarantined_media_changes = ["media1"]
+    # Synapse 1.152+: only writers of this stream may quarantine media, so the media worker writes
+    # it; 1.152-1.157 also need the main process among its writers (element-hq/synapse#20080).
+    quarantined_media_changes = ["main", "media1"]
   }
 }
 

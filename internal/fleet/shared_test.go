@@ -58,7 +58,7 @@ func fullFleet() SharedConfig {
 			{Stream: "typing", Writers: []string{"writer1"}},
 			{Stream: "receipts", Writers: []string{"writer1", "main"}},
 			{Stream: "device_lists", Writers: []string{"writer1"}},
-			{Stream: "quarantined_media_changes", Writers: []string{"media1"}},
+			{Stream: "quarantined_media_changes", Writers: []string{"main", "media1"}},
 		},
 		Redis:                          &Redis{Host: "10.0.0.7", Port: 6379, DBID: intp(1), PasswordPath: "/etc/matrix-synapse/redis.pass"},
 		ReplicationSecretPath:          "/etc/matrix-synapse/replication.secret",
@@ -431,7 +431,9 @@ func badCorpus() []badCase {
 		{"thread_subscriptions writer unknown", func(c *SharedConfig) {
 			c.StreamWriters = append(c.StreamWriters, StreamAssignment{Stream: "thread_subscriptions", Writers: []string{"ghost"}})
 		}, []want{e("stream_writers[5].writers[0]", "Unknown Stream Writer", `"ghost"`)}},
-		{"quarantine writer without replication", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1", "bg1"} }, []want{e("stream_writers[4].writers[1]", "Stream Writer Not In Instance Map", `"quarantined_media_changes"`)}},
+		{"quarantine writer without replication", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"main", "media1", "bg1"} }, []want{e("stream_writers[4].writers[2]", "Stream Writer Not In Instance Map", `"quarantined_media_changes"`)}},
+		// Synapse 1.152-1.157: a worker-only writer list leaves /sync stuck (element-hq/synapse#20080).
+		{"quarantine writers without main", func(c *SharedConfig) { c.StreamWriters[4].Writers = []string{"media1"} }, []want{e("stream_writers[4].writers", "Main Process Must Write Stream", `writers = ["main", "media1"]`)}},
 		// the writer's HTTP listener serves its stream's endpoints (generic_worker.py _listen_http)
 		{"typing writer without HTTP listener", func(c *SharedConfig) { c.Workers[8].Upstream, c.Workers[8].HTTPResources = "", nil }, []want{
 			w("stream_writers[1].writers[0]", "Stream Writer Serves No HTTP", `"typing"`),
@@ -596,12 +598,12 @@ func badCorpus() []badCase {
 		{"combination: writer problems in every stream kind", func(c *SharedConfig) {
 			c.StreamWriters[0].Writers = []string{"ghost", "sync1"}
 			c.StreamWriters[3].Writers = []string{"bg1"}
-			c.StreamWriters[4].Writers = []string{"pusher1"}
+			c.StreamWriters[4].Writers = []string{"main", "pusher1"}
 		}, []want{
 			e("stream_writers[0].writers[0]", "Unknown Stream Writer", "ghost"),
 			e("stream_writers[0].writers[1]", "Stream Writer Not In Instance Map", "sync1"),
 			e("stream_writers[3].writers[0]", "Stream Writer Not In Instance Map", "device_lists"),
-			e("stream_writers[4].writers[0]", "Stream Writer Not In Instance Map", "quarantined_media_changes"),
+			e("stream_writers[4].writers[1]", "Stream Writer Not In Instance Map", "quarantined_media_changes"),
 			e("workers[3].roles", "Media Worker Not A Stream Writer", "media1"),
 		}},
 	}

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,8 @@ const (
 	sumStream     = "Unknown Stream"
 	sumWriters    = "Invalid Stream Writers"
 	sumWriterName = "Invalid Stream Writer Name"
+	// sumMainMustWrite: a stream whose writers must include the main process in this release.
+	sumMainMustWrite = "Main Process Must Write Stream"
 )
 
 // StreamArtifacts is what is rendered for one stream_writers entry.
@@ -42,6 +45,9 @@ func ValidateStreamAssignment(c *catalog.Catalog, s StreamAssignment) Problems {
 	case st != nil && !st.MultiWriter && len(s.Writers) > 1:
 		ps.Add("writers", sumWriters, "The %q stream has exactly one writer in Synapse %s, but writers lists %d (%s); keep one.",
 			s.Stream, c.Version, len(s.Writers), quoted(s.Writers))
+	case st != nil && st.MainMustWrite != "" && !slices.Contains(s.Writers, MainWriter):
+		ps.Add("writers", sumMainMustWrite, "writers is [%s], without the main process, and Synapse %s needs it among the writers of %q: %s "+
+			"Write writers = [%s].", quoted(s.Writers), c.Version, s.Stream, st.MainMustWrite, quoted(append([]string{MainWriter}, s.Writers...)))
 	}
 	seen := map[string]int{}
 	for i, w := range s.Writers {

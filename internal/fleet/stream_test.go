@@ -21,7 +21,7 @@ func TestRenderStreamAssignmentGolden(t *testing.T) {
 		{"events_main_and_worker", StreamAssignment{Stream: "events", Writers: []string{"main", "persister1"}}},
 		{"typing_single", StreamAssignment{Stream: "typing", Writers: []string{"stream1"}}},
 		{"device_lists", StreamAssignment{Stream: "device_lists", Writers: []string{"devices1", "devices2"}}},
-		{"quarantined_media_changes", StreamAssignment{Stream: "quarantined_media_changes", Writers: []string{"media1"}}},
+		{"quarantined_media_changes", StreamAssignment{Stream: "quarantined_media_changes", Writers: []string{"main", "media1"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +86,8 @@ func TestValidateStreamAssignmentRules(t *testing.T) {
 		{"push hint", c157, StreamAssignment{Stream: "push", Writers: []string{"w1"}}, "stream", `write "push_rules"`},
 		{"quarantined_media hint", c157, StreamAssignment{Stream: "quarantined_media", Writers: []string{"w1"}}, "stream", `write "quarantined_media_changes"`},
 		{"stream missing in 1.146", c146, StreamAssignment{Stream: "quarantined_media_changes", Writers: []string{"w1"}}, "stream", "Synapse 1.146"},
+		{"quarantine without main (1.152-1.157)", c157, StreamAssignment{Stream: "quarantined_media_changes", Writers: []string{"media1"}}, "writers", `/sync stuck (element-hq/synapse#20080`},
+		{"quarantine without main names the fix", catalog.MustFor("1.152"), StreamAssignment{Stream: "quarantined_media_changes", Writers: []string{"m1", "m2"}}, "writers", `Write writers = ["main", "m1", "m2"]`},
 		{"empty writers", c157, StreamAssignment{Stream: "events"}, "writers", "at least one"},
 		{"empty writers for min 0 stream", c157, StreamAssignment{Stream: "thread_subscriptions", Writers: []string{}}, "writers", "nobody could write"},
 		{"single writer stream", c157, StreamAssignment{Stream: "typing", Writers: []string{"a", "b"}}, "writers", "exactly one writer"},

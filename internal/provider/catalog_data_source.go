@@ -34,6 +34,7 @@ type catalogModel struct {
 	Roles             types.List   `tfsdk:"roles"`
 	Streams           types.List   `tfsdk:"streams"`
 	StreamKeys        types.List   `tfsdk:"stream_keys"`
+	MainWrites        types.List   `tfsdk:"main_writes"`
 	Endpoints         types.List   `tfsdk:"endpoints"`
 }
 
@@ -47,11 +48,12 @@ var catalogRoleAttrTypes = map[string]attr.Type{
 }
 
 var catalogStreamAttrTypes = map[string]attr.Type{
-	"key":           types.StringType,
-	"multi_writer":  types.BoolType,
-	"restart":       types.StringType,
-	"order_matters": types.StringType,
-	"patterns":      types.ListType{ElemType: types.StringType},
+	"key":             types.StringType,
+	"multi_writer":    types.BoolType,
+	"restart":         types.StringType,
+	"order_matters":   types.StringType,
+	"main_must_write": types.StringType,
+	"patterns":        types.ListType{ElemType: types.StringType},
 }
 
 var catalogEndpointAttrTypes = map[string]attr.Type{
@@ -112,12 +114,17 @@ func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 						MarkdownDescription: "What changing the writers needs (coordinated restart), or empty."},
 					"order_matters": schema.StringAttribute{Computed: true,
 						MarkdownDescription: "Why the writers' order matters, or empty."},
+					"main_must_write": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Why the main process must stay among the writers in this release, or empty."},
 					"patterns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "The endpoint patterns that must be routed to the writers."},
 				}},
 			},
 			"stream_keys": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "The stream keys alone, for `contains()`."},
+			"main_writes": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The streams whose writers must include the main process (`\"main\"`) in this release, for `contains()` " +
+					"(`quarantined_media_changes` from 1.152 to 1.157: see `streams[*].main_must_write`)."},
 			"endpoints": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "Every routable endpoint pattern, in catalogue order.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -163,6 +170,7 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		SynapseVersion:    types.StringValue(c.Version),
 		SupportedVersions: stringList(ctx, catalog.Versions(), diags),
 		StreamKeys:        stringList(ctx, c.StreamKeys(), diags),
+		MainWrites:        stringList(ctx, mainWrites(c), diags),
 	}
 	roles := make([]attr.Value, 0, len(c.Roles))
 	for _, r := range c.Roles {
@@ -189,7 +197,8 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		streams = append(streams, objectValue(catalogStreamAttrTypes, map[string]attr.Value{
 			"key": types.StringValue(s.Key), "multi_writer": types.BoolValue(s.MultiWriter),
 			"restart": types.StringValue(s.Restart), "order_matters": types.StringValue(s.OrderMatters),
-			"patterns": stringList(ctx, patterns, diags),
+			"main_must_write": types.StringValue(s.MainMustWrite),
+			"patterns":        stringList(ctx, patterns, diags),
 		}, diags))
 	}
 	m.Streams = listValue(catalogStreamAttrTypes, streams, diags)
@@ -210,4 +219,15 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		m.SynapseVersion = cfg.SynapseVersion // as written: Terraform keeps a configured value
 	}
 	diags.Append(resp.State.Set(ctx, &m)...)
+}
+
+// mainWrites lists the streams whose writers must include the main process.
+func mainWrites(c *catalog.Catalog) []string {
+	out := []string{}
+	for _, s := range c.Streams {
+		if s.MainMustWrite != "" {
+			out = append(out, s.Key)
+		}
+	}
+	return out
 }

@@ -54,6 +54,8 @@ func TestStreamWriterResource(t *testing.T) {
 		{streamHCL("events", `["a", "a"]`), "Invalid Stream Writers", "writers[1]"},
 		{streamHCL("events", `["master"]`), "Invalid Stream Writer Name", `"main"`},
 		{streamHCL("events", `["p 1"]`), "Invalid Stream Writer Name", "writers[0]"},
+		// Synapse 1.152-1.157: the main process must stay a quarantined_media_changes writer.
+		{streamHCL("quarantined_media_changes", `["m1"]`), "Main Process Must Write Stream", `/sync stuck`},
 		// Known only at plan time (a reference): caught by ModifyPlan rather than validation.
 		{persisters + streamHCL("typing", `synapse_worker.p[*].name`), "Invalid Stream Writers", "exactly"},
 		// The provider's synapse_version selects the catalogue.

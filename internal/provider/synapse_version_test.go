@@ -46,7 +46,7 @@ resource "synapse_worker" "media" {
 
 resource "synapse_stream_writer" "quarantine" {
   stream  = "quarantined_media_changes"
-  writers = [synapse_worker.media.name]
+  writers = ["main", synapse_worker.media.name]
 ` + v + `}
 `
 }
@@ -70,7 +70,7 @@ func TestSynapseVersionOverride(t *testing.T) {
 					statecheck.ExpectKnownValue("synapse_worker.media", tfjsonpath.New("synapse_version"), knownvalue.StringExact("1.157.1")),
 					statecheck.ExpectKnownValue("synapse_stream_writer.quarantine", tfjsonpath.New("synapse_version"), knownvalue.StringExact("1.157.1")),
 					statecheck.ExpectKnownValue("synapse_stream_writer.quarantine", tfjsonpath.New("config_yaml"),
-						knownvalue.StringExact("quarantined_media_changes:\n  - media1\n")),
+						knownvalue.StringExact("quarantined_media_changes:\n  - master\n  - media1\n")),
 				},
 			},
 			{

@@ -36,9 +36,10 @@ func IsStrategy(s Strategy) bool { return slices.Contains(Strategies, s) }
 //
 //  1. Stream writer endpoints, in catalogue order, for every stream assigned to at least one
 //     worker: a route taking every method to the pool `<stream>_writers` (members: the stream's
-//     writers, in the assignment's order; "main" among them is the main process). A stream whose
-//     only writer is "main", or that is not assigned, gets no route: its endpoints fall back to
-//     the main process.
+//     writers, in the assignment's order; "main" among them is the main process, left out where
+//     it cannot serve the endpoint: media endpoints once a worker holds the media repository).
+//     A stream whose only writer is "main", or that is not assigned, gets no route: its
+//     endpoints fall back to the main process.
 //  2. Every other catalogue endpoint, in catalogue order, that some worker serves: a route to
 //     the pool of the workers holding the endpoint's most specialised role present in the
 //     fleet. "Most specialised" is data, not a list of names: the role serving the fewest
@@ -336,9 +337,32 @@ func (b *builder) streamRoutes() {
 		if b.onlyMain(members) {
 			continue // main writes it: the fallback already reaches it
 		}
+		if !b.mainServes(e) {
+			// main writes the stream (some releases need it to) but cannot serve these
+			// requests: the writers that can take them all.
+			members = slices.DeleteFunc(members, func(m Member) bool { return m.Name == b.main.Name })
+		}
 		s := StrategyFor(e.Sticky)
 		b.addRoute(Route{Pattern: e.Pattern, Group: e.Group}, b.poolName(writerPoolName(e.Stream), s), s, members)
 	}
+}
+
+// mainServes reports whether the main process serves an endpoint. It lacks only the media
+// resource, and only once a worker holds a media role: the shared config then sets
+// enable_media_repo: false, and Synapse registers no media servlets (the quarantine admin APIs
+// among them) on a process that cannot load the media repository.
+func (b *builder) mainServes(e catalog.Endpoint) bool {
+	if e.Resource != "media" {
+		return true
+	}
+	for _, w := range b.workers {
+		for _, r := range w.Roles {
+			if rr := b.c.Role(r); rr != nil && rr.EnableMediaRepo {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // roleMembers lists, in input order, the workers holding a role.

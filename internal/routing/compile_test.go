@@ -314,6 +314,33 @@ func TestCompileVersions(t *testing.T) {
 	}
 }
 
+// TestCompileQuarantineMainWriter: Synapse 1.152-1.157 need the main process among the
+// quarantined_media_changes writers, but once a worker holds the media repository the main
+// process has no media servlets, so the quarantine admin API goes to the worker writers alone.
+// Without a media worker the main process serves media and stays in the pool.
+func TestCompileQuarantineMainWriter(t *testing.T) {
+	c := catalog.MustFor("1.157")
+	quarantine := req("POST", "/_synapse/admin/v1/quarantine_media/hs/abc", "", nil)
+	withMedia := []fleet.WorkerRef{w("generic1", 8110, clientFed, "generic"), w("media1", 8107, []string{"client", "media"}, "media_repository")}
+	tab, probs := Compile(c, mainProc, withMedia, []fleet.StreamAssignment{sa("quarantined_media_changes", "main", "media1")}, nil)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	got := Match(tab, quarantine)
+	if got.Pool != "quarantined_media_changes_writers" || !slices.Equal(memberNames(pool(t, tab, got.Pool)), []string{"media1"}) {
+		t.Errorf("with a media worker: quarantine -> %q %v, want the writers without main", got.Pool, memberNames(pool(t, tab, got.Pool)))
+	}
+	noMedia := []fleet.WorkerRef{w("generic1", 8110, []string{"client", "federation", "media"}, "generic")}
+	tab, probs = Compile(c, mainProc, noMedia, []fleet.StreamAssignment{sa("quarantined_media_changes", "main", "generic1")}, nil)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	got = Match(tab, quarantine)
+	if !slices.Equal(memberNames(pool(t, tab, got.Pool)), []string{MainPool, "generic1"}) {
+		t.Errorf("without a media worker: quarantine -> %q %v, want main and generic1", got.Pool, memberNames(pool(t, tab, got.Pool)))
+	}
+}
+
 // TestCompileRequiresStreamSubset: only the media workers that write the stream get the
 // endpoints that need a writer.
 func TestCompileRequiresStreamSubset(t *testing.T) {

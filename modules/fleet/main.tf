@@ -17,8 +17,9 @@ locals {
     pusher            = { slot = 9, roles = ["pusher"], streams = [] }
   }
   # Where the release has the quarantined_media_changes stream (Synapse 1.152 and later), a media
-  # worker must write it (the provider rejects a media worker that does not). The catalogue says
-  # which releases have it, so the version rule is not restated here.
+  # worker must write it (the provider rejects a media worker that does not), beside the main
+  # process (see local.streams). The catalogue says which releases have it, so the version rule
+  # is not restated here.
   media_streams = contains(data.synapse_catalog.this.stream_keys, "quarantined_media_changes") ? ["quarantined_media_changes"] : []
 
   preset_counts = {
@@ -118,9 +119,14 @@ locals {
 
   names_by_host = { for h in local.all_hosts : h => sort([for n, w in local.worker_by_name : n if w.host == h]) }
 
+  # stream -> writers: the pools' workers, after "main" (the main process) where the release
+  # needs it among the writers (quarantined_media_changes on Synapse 1.152-1.157).
   streams = {
     for s in sort(distinct(flatten([for k, p in local.pools : p.streams if p.count > 0]))) :
-    s => [for w in local.worker_list : w.name if contains(local.pools[w.pool].streams, s) && length(local.worker_entries[w.name]) == 1]
+    s => concat(
+      contains(data.synapse_catalog.this.main_writes, s) ? ["main"] : [],
+      [for w in local.worker_list : w.name if contains(local.pools[w.pool].streams, s) && length(local.worker_entries[w.name]) == 1],
+    )
   }
 
   workers = {

@@ -79,7 +79,7 @@ output "instance_map" {
 }
 
 output "stream_writers" {
-  description = "stream -> writer worker names, from the pools' streams."
+  description = "stream -> writers (worker names, and \"main\" for the main process where the release needs it among them), from the pools' streams."
   value       = local.streams
 }
 
