@@ -46,6 +46,9 @@ func Diff(from, to *Catalog) Upgrade {
 	for _, s := range to.Streams {
 		o := from.Stream(s.Key)
 		if o == nil {
+			if s.MainMustWrite != "" {
+				u.StreamRules = append(u.StreamRules, s.Key+": the main process must be among the writers")
+			}
 			continue
 		}
 		if o.MultiWriter != s.MultiWriter {

@@ -9,6 +9,9 @@ import (
 // TestDiff135To157 checks the upgrade view against the facts read from Synapse's tree.
 func TestDiff135To157(t *testing.T) {
 	u := Diff(MustFor("1.135"), MustFor("1.157.1"))
+	if !slices.Contains(u.StreamRules, "quarantined_media_changes: the main process must be among the writers") {
+		t.Errorf("stream rules %v lack the main process writing quarantined_media_changes (1.152-1.157)", u.StreamRules)
+	}
 	if !slices.Equal(u.StreamsAdded, []string{"quarantined_media_changes"}) || len(u.StreamsRemoved) != 0 {
 		t.Errorf("streams added %v removed %v", u.StreamsAdded, u.StreamsRemoved)
 	}

@@ -31,6 +31,7 @@ module "fleet" {
   main  = { host = "hs1", http_port = 8008, replication_port = 9093 }
   redis = { host = "hs1" }
   preset = "small"
+  synapse_version = %q
   workers = %s
   replication_secret_path = "/etc/matrix-synapse/replication.secret"
   proxy = { kind = "nginx", host = "hs1", listen = { port = 80 } }
@@ -92,8 +93,10 @@ func TestDay2FleetModule(t *testing.T) {
 	logPath := filepath.Join(dir, "terraform.log")
 	tf := newTFRunner(t, bin, dir, logPath)
 	texts := map[string]string{}
+	// The fleet runs 1.146 until the last step upgrades it to 1.157.
+	version := "1.146"
 	write := func(workers string) {
-		writeFile(t, filepath.Join(dir, "main.tf"), fmt.Sprintf(day2Config, module, workers, marker, marker, marker, marker, marker))
+		writeFile(t, filepath.Join(dir, "main.tf"), fmt.Sprintf(day2Config, module, version, workers, marker, marker, marker, marker, marker))
 	}
 	var rollout struct {
 		Level   string `json:"level"`
@@ -101,12 +104,17 @@ func TestDay2FleetModule(t *testing.T) {
 		Changes []struct {
 			Rule string `json:"rule"`
 		} `json:"changes"`
+		Upgrade []string `json:"upgrade"`
 	}
 	step := func(name, workers string, wantCoordinated bool, wantRules ...string) {
 		t.Helper()
 		write(workers)
 		plan := tf.run("plan", "-no-color", "-out=tfplan")
 		texts[name+" plan"] = plan
+		upgrading := strings.Contains(plan, "What the new release changes in this fleet:")
+		if upgrading != strings.HasPrefix(name, "upgrade") {
+			t.Errorf("%s: the plan says what the new release changes: %v, want %v:\n%s", name, upgrading, !upgrading, plan)
+		}
 		if n := strings.Count(plan, "Coordinated Restart Needed"); (n == 1) != wantCoordinated || n > 1 {
 			t.Errorf("%s: %d coordinated restart warnings, want %v:\n%s", name, n, wantCoordinated, plan)
 		}
@@ -150,6 +158,31 @@ func TestDay2FleetModule(t *testing.T) {
 	}
 	step("grow federation senders", `{ sender = { count = 2 } }`, true, "federation_senders_changed")
 	step("remove the persister pool", `{ sender = { count = 2 }, persister = { count = 0 } }`, true, "events_writers_changed")
+	if len(rollout.Upgrade) != 0 {
+		t.Errorf("no release change, yet rollout.upgrade is %q", rollout.Upgrade)
+	}
+	// An upgrade is a coordinated change whose one warning, and rollout.upgrade, say what moves:
+	// 1.152 adds quarantined_media_changes, which the media worker writes beside main, so the
+	// quarantine admin API moves from the media pool to the stream's writers, and room_summary
+	// (1.156) moves from main to the client readers.
+	version = "1.157"
+	step("upgrade to 1.157", `{ sender = { count = 2 }, persister = { count = 0 } }`, true, "synapse_upgrade")
+	for _, want := range []string{
+		"route ^/_synapse/admin/v1/quarantine_media/.*$: media_repository -> quarantined_media_changes_writers [media-1]",
+		"streams added: quarantined_media_changes",
+		"upgrade note \"Workers which quarantine media must be stream writers\"",
+	} {
+		found := false
+		for _, l := range rollout.Upgrade {
+			found = found || strings.Contains(l, want)
+		}
+		if !found {
+			t.Errorf("upgrade to 1.157: rollout.upgrade lacks %q:\n%s", want, strings.Join(rollout.Upgrade, "\n"))
+		}
+	}
+	if !strings.Contains(texts["upgrade to 1.157 plan"], "room_summary") {
+		t.Errorf("upgrade to 1.157: the warning does not name the room_summary route:\n%s", texts["upgrade to 1.157 plan"])
+	}
 
 	logBytes, err := os.ReadFile(logPath)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/rollout"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
 )
 
 var (
@@ -35,6 +36,7 @@ var (
 		"changes":         types.ListType{ElemType: types.ObjectType{AttrTypes: rolloutChangeAttrTypes}},
 		"processes":       types.MapType{ElemType: types.StringType},
 		"steps":           types.ListType{ElemType: types.ObjectType{AttrTypes: rolloutStepAttrTypes}},
+		"upgrade":         types.ListType{ElemType: types.StringType},
 	}
 )
 
@@ -76,6 +78,11 @@ func rolloutAttribute() schema.SingleNestedAttribute {
 					"detail":    schema.StringAttribute{Computed: true, MarkdownDescription: "How."},
 				}},
 			},
+			"upgrade": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "When the change moves the fleet to another Synapse release: what that release changes in this fleet, one line each. " +
+					"The routes whose pool changes (the fleet's routing compiled for both releases), then streams added or removed, writer-rule changes, " +
+					"options Synapse now refuses (remove them before upgrading), options added or removed, and the worker-related upgrade notes to read. " +
+					"Empty when the release stays. The function `upgrade_changes` gives the release-wide view."},
 		},
 	}
 }
@@ -104,6 +111,7 @@ func rolloutValue(ctx context.Context, p rollout.Plan, version string, diags *di
 	return objectValue(rolloutAttrTypes, map[string]attr.Value{
 		"level": types.StringValue(string(p.Level)), "summary": types.StringValue(p.Summary), "synapse_version": types.StringValue(version),
 		"changes": listValue(rolloutChangeAttrTypes, changes, diags), "processes": pm, "steps": listValue(rolloutStepAttrTypes, steps, diags),
+		"upgrade": stringList(ctx, p.Upgrade, diags),
 	}, diags)
 }
 
@@ -166,6 +174,11 @@ func (r *sharedConfigResource) planRollout(ctx context.Context, c *catalog.Catal
 		return
 	}
 	p := rollout.Compute(catalog.Rollout(), snapshot(c, prevCfg, prior), next)
+	if pv := prior.SynapseVersion.ValueString(); pv != "" && pv != version {
+		if pc, err := catalog.For(pv); err == nil {
+			p.Upgrade = upgradeLines(pc, c, prevCfg, cfg)
+		}
+	}
 	if len(p.Changes) == 0 {
 		// Nothing reaches a running process: the rollout of the latest change stays, so a
 		// plan without changes is empty.
@@ -179,4 +192,15 @@ func (r *sharedConfigResource) planRollout(ctx context.Context, c *catalog.Catal
 	if warn && p.Level == rollout.Coordinated {
 		diags.AddAttributeWarning(path.Root("rollout"), "Coordinated Restart Needed", p.Text())
 	}
+}
+
+// upgradeLines is what moving the fleet from release from (as it was, prev) to release to (as
+// planned, next) changes: the routes of the fleet's table compiled for both, and the
+// catalogue's differences. The routing table's own problems are its business, not the
+// rollout's, so they are not reported here.
+func upgradeLines(from, to *catalog.Catalog, prev, next fleet.SharedConfig) []string {
+	main := routing.Member{Name: routing.MainPool, Upstream: "main"}
+	before, _ := routing.Compile(from, main, prev.Workers, prev.StreamWriters, nil)
+	after, _ := routing.Compile(to, main, next.Workers, next.StreamWriters, nil)
+	return rollout.UpgradeLines(catalog.Diff(from, to), routing.Moves(before, after))
 }

@@ -98,6 +98,9 @@ type Plan struct {
 	Changes   []Change
 	Processes map[string]Level
 	Steps     []Step
+	// Upgrade says what a change of Synapse release moves in the fleet (UpgradeLines); empty
+	// when the release stays.
+	Upgrade []string
 }
 
 // Initial is the plan of a fleet's first deployment: nothing runs yet, so nothing restarts.
@@ -371,6 +374,12 @@ func (p Plan) Text() string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n- %s (%s): %s. Source: %s.", c.Detail, c.Level, c.Why, c.Source)
+	}
+	if len(p.Upgrade) > 0 {
+		b.WriteString("\n\nWhat the new release changes in this fleet:")
+		for _, l := range p.Upgrade {
+			b.WriteString("\n- " + l)
+		}
 	}
 	b.WriteString("\n\nSteps:")
 	for i, s := range p.Steps {
