@@ -50,6 +50,14 @@ module "fleet" {
     strategies = {
       synchrotron = "user"
     }
+    # When every worker of a pool is down, the main process answers. The body limit follows
+    # homeserver.yaml's max_upload_size (Synapse's 50M when it sets none).
+    fallback_to_main = true
+  }
+  # Routes the catalogue does not know, tried before its own: a Synapse module's HTTP
+  # resources on the client readers, sticky by user.
+  extra_routes = {
+    my_module = { pattern = "^/_synapse/client/my_module/", role = "client_reader", strategy = "user" }
   }
 }
 
