@@ -153,12 +153,24 @@ proxy_check() { # $1 = rendering dir (plan.json), $2 = kind, $3 = label (default
 	fi
 	run="$dir/proxy-run"
 	mkdir -p "$run"
-	conf="$dir/proxy.conf"
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_config"]["value"], end="")' "$dir/plan.json" |
-		sed "s#${rts[$kind]}#$run#g" >"$conf"
+	# The files (entry file and pools/*) go under $dir/proxy-conf, the paths they name with them.
+	conf="$(python3 - "$dir/plan.json" "$dir/proxy-conf" "${rts[$kind]}" "$run" <<'PY'
+import json, os, sys
+files = json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_files"]["value"]
+dest, rt, run = sys.argv[2:5]
+entry = [p for p in files if "/pools/" not in p][0]
+src = os.path.dirname(entry)
+for p, content in files.items():
+    out = dest + p[len(src):]
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(content.replace(src + "/", dest + "/").replace(rt, run))
+print(dest + entry[len(src):])
+PY
+)"
 	case "$kind" in
 	nginx) out="$(PATH="$PATH:/usr/sbin" nginx -t -q -p "$run" -e stderr -c "$conf" 2>&1)" ;;
-	haproxy) out="$(PATH="$PATH:/usr/sbin" haproxy -c -q -f "$conf" 2>&1)" ;;
+	haproxy) out="$(PATH="$PATH:/usr/sbin" haproxy -c -q -f "$conf" -f "$dir/proxy-conf/pools" 2>&1)" ;;
 	caddy) out="$(caddy validate --config "$conf" --adapter caddyfile 2>&1)" ;;
 	apache) out="$(PATH="$PATH:/usr/sbin" apache2 -t -f "$conf" 2>&1)" ;;
 	esac
@@ -262,7 +274,7 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=matrix.example.o
 			fail "examples/vm-fleet: could not render with proxy_kind=$kind and proxy_tls"
 			continue
 		fi
-		conf="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_config"]["value"])' "$dir/plan.json")"
+		conf="$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_files"]["value"]; print([c for p, c in v.items() if "/pools/" not in p][0])' "$dir/plan.json")"
 		if grep -qF "$key" <<<"$conf" && grep -q ':443' <<<"$conf" && grep -q ':8448' <<<"$conf"; then
 			pass "examples/vm-fleet ($kind, TLS): the edge VM's config names the key and binds 443 and 8448"
 		else

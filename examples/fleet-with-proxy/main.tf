@@ -85,11 +85,14 @@ resource "local_sensitive_file" "replication_secret" {
   file_permission = "0600"
 }
 
-# The proxy deployment's inputs: the complete configuration, and the routes and pools as JSON
-# (for review, and for conformance checks against the running proxy).
+# The proxy deployment's inputs: the configuration files (haproxy.cfg and one backend file per
+# pool, started with `haproxy -f haproxy.cfg -f pools`), and the routes and pools as JSON (for
+# review, and for conformance checks against the running proxy).
 resource "local_file" "proxy_config" {
-  filename        = "${path.module}/out/haproxy.cfg"
-  content         = module.fleet.proxy_config
+  for_each = module.fleet.proxy_files
+
+  filename        = "${path.module}/out/proxy${each.key}"
+  content         = each.value
   file_permission = "0644"
 }
 
@@ -104,7 +107,7 @@ resource "local_file" "routes" {
 
 # A marker the proxy deployment can depend on: replaced exactly when the configuration changes.
 resource "terraform_data" "proxy_reload" {
-  triggers_replace = sha256(module.fleet.proxy_config)
+  triggers_replace = sha256(jsonencode(module.fleet.proxy_files))
 }
 
 output "commands_by_host" {
@@ -128,6 +131,6 @@ output "pools" {
 }
 
 output "proxy_config_path" {
-  description = "Where the proxy configuration was written."
-  value       = local_file.proxy_config.filename
+  description = "Where the proxy configuration's entry file was written (its pool files are in pools/ beside it)."
+  value       = local_file.proxy_config[module.fleet.proxy.config_path].filename
 }

@@ -107,7 +107,7 @@ output "proxy_unit" {
   value       = module.vms.proxy_unit
 }
 
-output "proxy_config" {
-  description = "The reverse-proxy configuration written to the edge VM (module.fleet.proxy.config_path)."
-  value       = module.fleet.proxy_config
+output "proxy_files" {
+  description = "The reverse-proxy configuration written to the edge VM, path -> content: the entry file at module.fleet.proxy.config_path and the pool files it includes."
+  value       = module.fleet.proxy_files
 }

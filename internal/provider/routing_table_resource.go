@@ -62,6 +62,11 @@ type routingTableModel struct {
 	FallbackToMain    types.Bool   `tfsdk:"fallback_to_main"`
 	ClientMaxBodySize types.String `tfsdk:"client_max_body_size"`
 	MaxUploadSize     types.String `tfsdk:"max_upload_size"`
+	ConfigDir         types.String `tfsdk:"config_dir"`
+	NginxFiles        types.Map    `tfsdk:"nginx_files"`
+	HAProxyFiles      types.Map    `tfsdk:"haproxy_files"`
+	CaddyFiles        types.Map    `tfsdk:"caddy_files"`
+	ApacheFiles       types.Map    `tfsdk:"apache_files"`
 }
 
 type mainModel struct {
@@ -110,9 +115,38 @@ var poolAttrTypes = map[string]attr.Type{
 const (
 	formConfig  = "config"
 	formSnippet = "snippet"
+	formFiles   = "files"
 )
 
-var formNames = []string{formConfig, formSnippet}
+var formNames = []string{formConfig, formSnippet, formFiles}
+
+// fileOutputs lists the `files` form's attributes: the standalone configuration of a proxy
+// split into files (proxy.Config.Files).
+var fileOutputs = []struct {
+	name  string
+	proxy proxy.Proxy
+	start string
+}{
+	{"nginx_files", proxy.Nginx, "`nginx -c <config_dir>/nginx.conf`"},
+	{"haproxy_files", proxy.HAProxy, "`haproxy -f <config_dir>/haproxy.cfg -f <config_dir>/pools` (HAProxy has no include; a directory's `.cfg` files load in name order)"},
+	{"caddy_files", proxy.Caddy, "`caddy run --config <config_dir>/Caddyfile --adapter caddyfile`"},
+	{"apache_files", proxy.Apache, "`apache2 -f <config_dir>/apache2.conf` (with the same harmless `AH00111` warning as `apache_config`)"},
+}
+
+// files is the value of one `files` form attribute.
+func (m *routingTableModel) files(name string) *types.Map {
+	switch name {
+	case "nginx_files":
+		return &m.NginxFiles
+	case "haproxy_files":
+		return &m.HAProxyFiles
+	case "caddy_files":
+		return &m.CaddyFiles
+	case "apache_files":
+		return &m.ApacheFiles
+	}
+	panic("unknown routing table output " + name) // a provider bug: fileOutputs names every field
+}
 
 // proxyOutputs lists the rendered configuration attributes: the proxy and form that select
 // each, and its description.
@@ -241,8 +275,12 @@ func routingTableSchemaV1() schema.Schema {
 				"file naming). Unset means all four, as in 0.1.0: set it to the proxy you deploy for a smaller plan and state."},
 		"forms": schema.SetAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "The forms to render for each selected proxy: `" + formConfig + "` (the standalone " +
-				"configuration, `<proxy>_config`) and `" + formSnippet + "` (`<proxy>_snippet`, and `nginx_http_snippet`). " +
-				"Unset means both, as in 0.1.0."},
+				"configuration as one string, `<proxy>_config`), `" + formFiles + "` (the same configuration split into one file " +
+				"per pool, `<proxy>_files`: a plan then shows a changed pool, not the whole configuration) and `" + formSnippet +
+				"` (`<proxy>_snippet`, and `nginx_http_snippet`). Unset means `" + formConfig + "` and `" + formSnippet + "`, as in 0.1.0."},
+		"config_dir": schema.StringAttribute{Optional: true,
+			MarkdownDescription: "The absolute directory the `<proxy>_files` are written to: the entry file includes the pool " +
+				"files by absolute path under it. Letters, digits, `.`, `_`, `-` and `/` only. Defaults to `" + proxy.DefaultConfigDir + "`."},
 		"routes": schema.MapNestedAttribute{Computed: true,
 			MarkdownDescription: "The first-match routing table, keyed by route identity (methods, pattern and query " +
 				"condition, e.g. `GET,HEAD ^/_matrix/client/(r0|v3)/sync$ ?since`); `order` gives the order routes are " +
@@ -275,6 +313,13 @@ func routingTableSchemaV1() schema.Schema {
 	for _, o := range proxyOutputs {
 		attrs[o.name] = schema.StringAttribute{Computed: true, MarkdownDescription: o.desc +
 			" Null unless `proxies` and `forms` select it."}
+	}
+	for _, o := range fileOutputs {
+		attrs[o.name] = schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The standalone " +
+			string(o.proxy) + " configuration split into files, keyed by path relative to `config_dir`: `" + proxy.EntryFile(o.proxy) +
+			"`, which includes the others, and one file per pool, `" + proxy.PoolFile(o.proxy, "<pool>") + "`, so that a plan changing " +
+			"one pool shows only that file. Write every file under `config_dir` and start " + o.start + ". Null unless `proxies` selects " +
+			string(o.proxy) + " and `forms` selects `" + formFiles + "`."}
 	}
 	return schema.Schema{
 		Version: 1,
@@ -350,9 +395,17 @@ func (m routingTableModel) mainMember(ctx context.Context, diags *diag.Diagnosti
 
 // options reads `listen`; ok is false while a value is unknown.
 func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics) (proxy.Options, bool) {
-	o := proxy.Options{ListenAddress: proxy.DefaultListenAddress, ListenPort: proxy.DefaultListenPort}
-	if m.Listen.IsUnknown() {
+	o := proxy.Options{ListenAddress: proxy.DefaultListenAddress, ListenPort: proxy.DefaultListenPort, ConfigDir: proxy.DefaultConfigDir}
+	if m.Listen.IsUnknown() || m.ConfigDir.IsUnknown() {
 		return o, false
+	}
+	if !m.ConfigDir.IsNull() {
+		o.ConfigDir = m.ConfigDir.ValueString()
+		for _, e := range proxy.ValidateOptions(proxy.OptionsWithDefaults(proxy.Nginx, proxy.Options{ConfigDir: o.ConfigDir})) {
+			if e.Field == "ConfigDir" {
+				diags.AddAttributeError(path.Root("config_dir"), "Invalid Config Dir", fmt.Sprintf("config_dir: %s.", e.Message))
+			}
+		}
 	}
 	if m.Listen.IsNull() {
 		return o, true
@@ -394,6 +447,9 @@ func (m routingTableModel) options(ctx context.Context, diags *diag.Diagnostics)
 	o.TLSCertificatePath = l.TLSCertificatePath.ValueString()
 	o.TLSKeyPath = l.TLSKeyPath.ValueString()
 	for _, e := range proxy.ValidateOptions(proxy.OptionsWithDefaults(proxy.Nginx, o)) {
+		if e.Field == "ConfigDir" {
+			continue // reported above
+		}
 		a, ok := listenAttributes[e.Field]
 		if !ok {
 			diags.AddError("Invalid Listen Option", fmt.Sprintf("%s. This is a provider bug: please report it.", e.Message))
@@ -455,7 +511,7 @@ func (r *routingTableResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if !changed {
 		var prior routingTableModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		changed = !prior.Routes.Equal(plan.Routes) || !prior.Pools.Equal(plan.Pools) || !prior.Listen.Equal(plan.Listen)
+		changed = !prior.Routes.Equal(plan.Routes) || !prior.Pools.Equal(plan.Pools) || !prior.Listen.Equal(plan.Listen) || !prior.ConfigDir.Equal(plan.ConfigDir)
 	}
 	if changed {
 		addProblems(&resp.Diagnostics, warnings, problemOptions{})
@@ -568,7 +624,7 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 			}
 		}
 	}
-	if sel.wants(proxy.HAProxy, formConfig) {
+	if sel.wants(proxy.HAProxy, formConfig) || sel.wants(proxy.HAProxy, formFiles) {
 		if problem := proxy.HAProxyTLSKeyProblem(opts); problem != "" {
 			diags.AddAttributeError(path.Root("listen").AtName("tls_key_path"), "Invalid TLS Setting",
 				fmt.Sprintf("listen.tls_key_path: %s. Or leave haproxy out of proxies (or its config out of forms).", problem))
@@ -580,8 +636,11 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 	for _, o := range proxyOutputs {
 		*m.output(o.name) = types.StringNull()
 	}
+	for _, o := range fileOutputs {
+		*m.files(o.name) = types.MapNull(types.StringType)
+	}
 	for _, p := range proxy.Proxies {
-		if !sel.proxies[p] || (!sel.forms[formConfig] && !sel.forms[formSnippet]) {
+		if !sel.proxies[p] || (!sel.forms[formConfig] && !sel.forms[formSnippet] && !sel.forms[formFiles]) {
 			continue
 		}
 		cfg, err := proxy.Render(p, t, opts)
@@ -608,6 +667,17 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 			}
 			*m.output(o.name) = types.StringValue(v)
 		}
+		for _, o := range fileOutputs {
+			if o.proxy == p && sel.forms[formFiles] {
+				files := make(map[string]attr.Value, len(cfg.Files))
+				for k, v := range cfg.Files {
+					files[k] = types.StringValue(v)
+				}
+				mv, d := types.MapValue(types.StringType, files)
+				diags.Append(d...)
+				*m.files(o.name) = mv
+			}
+		}
 	}
 	if diags.HasError() {
 		return nil
@@ -625,6 +695,13 @@ func (m *routingTableModel) setUnknown(sel selection, selKnown bool) {
 			*m.output(o.name) = types.StringNull()
 		} else {
 			*m.output(o.name) = types.StringUnknown()
+		}
+	}
+	for _, o := range fileOutputs {
+		if selKnown && !sel.wants(o.proxy, formFiles) {
+			*m.files(o.name) = types.MapNull(types.StringType)
+		} else {
+			*m.files(o.name) = types.MapUnknown(types.StringType)
 		}
 	}
 }

@@ -125,7 +125,8 @@ resource "synapse_routing_table" "r" {
   stream_writers = { typing = { writers = ["ghost"] } }
 }`, "Unknown Stream Writer", "ghost"},
 		{routingFleet + routingHCL(`  proxies = ["nginx", "traefik"]`), "Invalid Proxy", `proxies contains "traefik"; use any of: nginx, haproxy, caddy, apache.`},
-		{routingFleet + routingHCL(`  forms = ["full"]`), "Invalid Form", `forms contains "full"; use any of: config, snippet.`},
+		{routingFleet + routingHCL(`  forms = ["full"]`), "Invalid Form", `forms contains "full"; use any of: config, snippet, files.`},
+		{routingFleet + routingHCL(`  config_dir = "etc/proxy"`), "Invalid Config Dir", `config_dir: path "etc/proxy" must be absolute`},
 		// HAProxy's standalone config with a key it cannot load is an error when it is rendered
 		// (all proxies, by default)...
 		{routingFleet + routingHCL("", tlsListen), "Invalid TLS Setting", "listen.tls_key_path: HAProxy 2.6 cannot load the TLS key /etc/ssl/matrix/privkey.pem"},
@@ -275,6 +276,29 @@ resource "synapse_routing_table" "r" {
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("routes").AtMapKey(syncRoute),
 					routeCheck(2, "^/_matrix/client/(r0|v3)/sync$", "synchrotron", "user", knownvalue.Null())),
 			}},
+		},
+		// The standalone configuration as files: the entry file includes one file per pool
+		// under config_dir.
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  proxies    = ["nginx", "apache"]
+  forms      = ["files"]
+  config_dir = "/srv/proxy"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_files"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_files").AtMapKey("nginx.conf"),
+					configMentions("nginx_files[nginx.conf]", "include /srv/proxy/pools/synchrotron.conf;", "include /srv/proxy/pools/main.conf;")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_files").AtMapKey("pools/synchrotron.conf"),
+					configMentions("nginx_files[pools/synchrotron.conf]", "upstream mx_synchrotron {", "10.0.0.20:8083", "10.0.0.21:8083")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("apache_files").AtMapKey("apache2.conf"),
+					configMentions("apache_files[apache2.conf]", `Include "/srv/proxy/pools/synchrotron.conf"`)),
+			}},
+		},
+		resource.TestStep{
+			Config: routingFleet + routingHCL(`  proxies    = ["nginx", "apache"]
+  forms      = ["files"]
+  config_dir = "/srv/proxy"`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		},
 		// HAProxy's snippet binds nothing, so the key file does not matter to it.
 		resource.TestStep{

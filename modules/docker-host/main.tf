@@ -53,7 +53,7 @@ locals {
   }
   proxy_start = var.proxy == null ? null : {
     nginx   = "exec nginx -c ${var.proxy.config_path} -g 'daemon off;'"
-    haproxy = "exec haproxy -W -db -f ${var.proxy.config_path}"
+    haproxy = "exec haproxy -W -db -f ${var.proxy.config_path} -f ${dirname(var.proxy.config_path)}/pools"
     caddy   = "exec caddy run --config ${var.proxy.config_path} --adapter caddyfile"
     apache  = "exec apache2 -f ${var.proxy.config_path} -DFOREGROUND"
   }[var.proxy.kind]
@@ -203,10 +203,18 @@ resource "docker_image" "proxy" {
   keep_locally = true
 }
 
+locals {
+  # The proxy's configuration: its entry file (config_path) and the pool files it includes,
+  # pools/* beside it (the fleet's proxy_files).
+  proxy_files = var.proxy == null ? {} : {
+    for p, c in var.files : p => c if p == var.proxy.config_path || startswith(p, "${dirname(var.proxy.config_path)}/pools/")
+  }
+}
+
 resource "terraform_data" "proxy_config" {
   count = var.proxy == null ? 0 : 1
 
-  input = sha256(var.files[var.proxy.config_path])
+  input = sha256(jsonencode(local.proxy_files))
 }
 
 resource "docker_container" "proxy" {
@@ -235,9 +243,12 @@ resource "docker_container" "proxy" {
   user       = "0"
   entrypoint = ["/bin/sh", "-c", "mkdir -p '${local.proxy_runtime_dir}' && ${local.proxy_start}"]
 
-  upload {
-    file    = var.proxy.config_path
-    content = var.files[var.proxy.config_path]
+  dynamic "upload" {
+    for_each = local.proxy_files
+    content {
+      file    = upload.key
+      content = upload.value
+    }
   }
 
   dynamic "mounts" {

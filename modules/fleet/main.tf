@@ -331,7 +331,7 @@ resource "synapse_shared_config" "this" {
   database_engine                        = var.shared_config.database_engine
   homeserver_yaml                        = local.homeserver_yaml
   # The rollout plan reports a routing-only change as a reload of the proxy this fleet renders.
-  proxy_config_digest = var.proxy == null ? null : sha256(local.proxy_config)
+  proxy_config_digest = var.proxy == null ? null : sha256(jsonencode(local.proxy_files))
 
   lifecycle {
     precondition {
@@ -373,10 +373,12 @@ resource "synapse_routing_table" "this" {
   fallback_to_main     = try(var.proxy.fallback_to_main, null)
   client_max_body_size = try(var.proxy.client_max_body_size, null)
   max_upload_size      = local.max_upload_size
-  # Only proxy.kind's standalone configuration (every kind when proxy is null, for
-  # deployments that pick their own from proxy_configs).
-  proxies = var.proxy == null ? null : [var.proxy.kind]
-  forms   = ["config"]
+  # Only proxy.kind's standalone configuration, split into files (a plan then shows a changed
+  # pool's file, not the whole configuration) under the directory of proxy.config_path; every
+  # kind as one file when proxy is null, for deployments that pick their own from proxy_configs.
+  proxies    = var.proxy == null ? null : [var.proxy.kind]
+  forms      = var.proxy == null ? ["config"] : ["files"]
+  config_dir = var.proxy == null ? null : dirname(local.proxy_config_path)
 }
 
 locals {
@@ -411,12 +413,18 @@ locals {
     length(synapse_shared_config.this.secret_config_keys) > 0 ? { (local.secret_config_path) = synapse_shared_config.this.secret_config_yaml } : {},
   )
 
-  proxy_config = var.proxy == null ? null : {
-    nginx   = synapse_routing_table.this.nginx_config
-    haproxy = synapse_routing_table.this.haproxy_config
-    caddy   = synapse_routing_table.this.caddy_config
-    apache  = synapse_routing_table.this.apache_config
-  }[var.proxy.kind]
+  # The proxy's files, absolute path -> content: the entry file at proxy.config_path, and the
+  # pool files it includes under pools/ beside it.
+  proxy_files = var.proxy == null ? {} : {
+    for k, v in {
+      nginx   = synapse_routing_table.this.nginx_files
+      haproxy = synapse_routing_table.this.haproxy_files
+      caddy   = synapse_routing_table.this.caddy_files
+      apache  = synapse_routing_table.this.apache_files
+    }[var.proxy.kind] :
+    (k == local.proxy_entry_files[var.proxy.kind] ? local.proxy_config_path : "${dirname(local.proxy_config_path)}/${k}") => v
+  }
+  proxy_entry_files = { nginx = "nginx.conf", haproxy = "haproxy.cfg", caddy = "Caddyfile", apache = "apache2.conf" }
   proxy_config_path = var.proxy == null ? null : coalesce(var.proxy.config_path, local.proxy_config_paths[var.proxy.kind])
 
   # Hosts that run a Synapse process get the shared config; the proxy host gets the proxy file.
@@ -435,7 +443,7 @@ locals {
         (synapse_worker.this[n].config_path)     = synapse_worker.this[n].config_yaml
         (synapse_worker.this[n].log_config_path) = local.log_configs[n]
       }]...),
-      var.proxy != null && try(var.proxy.host, null) == h ? { (local.proxy_config_path) = local.proxy_config } : {},
+      var.proxy != null && try(var.proxy.host, null) == h ? local.proxy_files : {},
     )
   }
 }

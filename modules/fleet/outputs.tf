@@ -108,13 +108,13 @@ output "proxy" {
   }
 }
 
-output "proxy_config" {
-  description = "The complete reverse-proxy configuration for proxy.kind (null when proxy is null)."
-  value       = local.proxy_config
+output "proxy_files" {
+  description = "The reverse-proxy configuration for proxy.kind, absolute path -> content: the entry file at proxy.config_path and one file per pool under pools/ beside it, which the entry file includes (HAProxy loads the pools/ directory: `-f <config_path> -f <dir>/pools`). Empty when proxy is null. The same files are in files_by_host for the proxy host."
+  value       = local.proxy_files
 }
 
 output "proxy_configs" {
-  description = "The complete configuration of each proxy kind (nginx, haproxy, caddy, apache): only proxy.kind's is rendered (the others are null); every kind when proxy is null, for deployments that pick their own."
+  description = "The complete configuration of each proxy kind (nginx, haproxy, caddy, apache) as one file, when proxy is null (for deployments that pick their own); all null when proxy is set (its configuration is in proxy_files)."
   value = {
     nginx   = synapse_routing_table.this.nginx_config
     haproxy = synapse_routing_table.this.haproxy_config

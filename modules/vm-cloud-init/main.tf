@@ -38,13 +38,13 @@ locals {
     }[var.proxy.kind]
     check = {
       nginx   = "/usr/sbin/nginx -t -q -c ${var.proxy.config_path}"
-      haproxy = "/usr/sbin/haproxy -c -q -f ${var.proxy.config_path}"
+      haproxy = "/usr/sbin/haproxy -c -q -f ${var.proxy.config_path} -f ${dirname(var.proxy.config_path)}/pools"
       caddy   = "/usr/bin/caddy validate --config ${var.proxy.config_path} --adapter caddyfile"
       apache  = "/usr/sbin/apache2 -t -f ${var.proxy.config_path}"
     }[var.proxy.kind]
     start = {
       nginx   = "/usr/sbin/nginx -c ${var.proxy.config_path} -g 'daemon off;'"
-      haproxy = "/usr/sbin/haproxy -W -db -f ${var.proxy.config_path}"
+      haproxy = "/usr/sbin/haproxy -W -db -f ${var.proxy.config_path} -f ${dirname(var.proxy.config_path)}/pools"
       caddy   = "/usr/bin/caddy run --config ${var.proxy.config_path} --adapter caddyfile"
       apache  = "/usr/sbin/apache2 -f ${var.proxy.config_path} -DFOREGROUND"
     }[var.proxy.kind]

@@ -76,7 +76,7 @@ run "hs2_from_fleet_outputs" {
     error_message = "Each worker container gets the shared file, its worker file, the log config it references and the secret file, nothing else."
   }
   assert {
-    condition     = [for u in docker_container.proxy[0].upload : u.content] == [run.fleet.proxy_config] && docker_container.proxy[0].ports[0].external == 8080
+    condition     = length(docker_container.proxy[0].upload) == length(run.fleet.proxy_files) && alltrue([for u in docker_container.proxy[0].upload : run.fleet.proxy_files[u.file] == u.content]) && docker_container.proxy[0].ports[0].external == 8080
     error_message = "The proxy container gets the fleet's HAProxy config and publishes its listen port."
   }
 }

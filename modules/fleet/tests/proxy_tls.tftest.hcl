@@ -26,15 +26,15 @@ run "nginx_terminates_tls_on_both_ports" {
   command = plan
 
   assert {
-    condition     = strcontains(output.proxy_config, "listen 0.0.0.0:443 ssl;") && strcontains(output.proxy_config, "listen 0.0.0.0:8448 ssl;")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], "listen 0.0.0.0:443 ssl;") && strcontains(output.proxy_files[output.proxy.config_path], "listen 0.0.0.0:8448 ssl;")
     error_message = "The nginx configuration must listen with ssl on 443 and 8448."
   }
   assert {
-    condition     = strcontains(output.proxy_config, "ssl_certificate /etc/letsencrypt/live/matrix.example.org/fullchain.pem;") && strcontains(output.proxy_config, "ssl_certificate_key /etc/letsencrypt/live/matrix.example.org/privkey.pem;")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], "ssl_certificate /etc/letsencrypt/live/matrix.example.org/fullchain.pem;") && strcontains(output.proxy_files[output.proxy.config_path], "ssl_certificate_key /etc/letsencrypt/live/matrix.example.org/privkey.pem;")
     error_message = "The nginx configuration must name the certificate and the key."
   }
   assert {
-    condition     = output.files_by_host["edge"]["/etc/synapse-proxy/nginx.conf"] == output.proxy_config
+    condition     = output.files_by_host["edge"]["/etc/synapse-proxy/nginx.conf"] == output.proxy_files[output.proxy.config_path]
     error_message = "The proxy host must receive the TLS configuration."
   }
 }
@@ -72,7 +72,7 @@ run "haproxy_binds_both_ports_with_the_certificate" {
   }
 
   assert {
-    condition     = strcontains(output.proxy_config, ":443 ssl crt /etc/haproxy/certs/matrix.pem") && strcontains(output.proxy_config, ":8448 ssl crt /etc/haproxy/certs/matrix.pem")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], ":443 ssl crt /etc/haproxy/certs/matrix.pem") && strcontains(output.proxy_files[output.proxy.config_path], ":8448 ssl crt /etc/haproxy/certs/matrix.pem")
     error_message = "The HAProxy configuration must bind 443 and 8448 with ssl crt."
   }
 }
@@ -93,11 +93,11 @@ run "caddy_names_the_files_on_both_ports" {
   }
 
   assert {
-    condition     = strcontains(output.proxy_config, "tls /etc/ssl/matrix/fullchain.pem /etc/ssl/matrix/privkey.pem") && strcontains(output.proxy_config, ":443") && strcontains(output.proxy_config, ":8448")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], "tls /etc/ssl/matrix/fullchain.pem /etc/ssl/matrix/privkey.pem") && strcontains(output.proxy_files[output.proxy.config_path], ":443") && strcontains(output.proxy_files[output.proxy.config_path], ":8448")
     error_message = "The Caddyfile must serve 443 and 8448 with the given certificate and key."
   }
   assert {
-    condition     = output.proxy_configs.caddy == output.proxy_config && output.proxy_configs.apache == null && output.proxy_configs.haproxy == null
+    condition     = output.proxy_configs.caddy == null && strcontains(output.proxy_files[output.proxy.config_path], "import /etc/synapse-proxy/pools/main.caddy") && output.proxy_configs.apache == null && output.proxy_configs.haproxy == null
     error_message = "Only proxy.kind's configuration is rendered."
   }
 }
@@ -118,7 +118,7 @@ run "apache_names_the_files_on_both_ports" {
   }
 
   assert {
-    condition     = strcontains(output.proxy_config, "SSLCertificateFile \"/etc/ssl/matrix/fullchain.pem\"") && strcontains(output.proxy_config, "SSLCertificateKeyFile \"/etc/ssl/matrix/privkey.pem\"") && strcontains(output.proxy_config, "Listen 0.0.0.0:8448")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], "SSLCertificateFile \"/etc/ssl/matrix/fullchain.pem\"") && strcontains(output.proxy_files[output.proxy.config_path], "SSLCertificateKeyFile \"/etc/ssl/matrix/privkey.pem\"") && strcontains(output.proxy_files[output.proxy.config_path], "Listen 0.0.0.0:8448")
     error_message = "The Apache configuration must load the certificate and key and listen on 8448."
   }
 }
@@ -130,7 +130,7 @@ run "plain_http_without_tls_paths" {
   }
 
   assert {
-    condition     = strcontains(output.proxy_config, "listen 0.0.0.0:8080;") && strcontains(output.proxy_config, "listen 0.0.0.0:8448;") && !strcontains(output.proxy_config, "ssl")
+    condition     = strcontains(output.proxy_files[output.proxy.config_path], "listen 0.0.0.0:8080;") && strcontains(output.proxy_files[output.proxy.config_path], "listen 0.0.0.0:8448;") && !strcontains(output.proxy_files[output.proxy.config_path], "ssl")
     error_message = "Without TLS paths every port is plain HTTP."
   }
   assert {
