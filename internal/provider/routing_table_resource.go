@@ -528,18 +528,18 @@ type selection struct {
 // wants says whether the output attribute o is rendered.
 func (s selection) wants(p proxy.Proxy, form string) bool { return s.proxies[p] && s.forms[form] }
 
-// selection reads `proxies` and `forms` (null: everything, as in 0.1.0); ok is false while a
-// value is unknown. Unknown names are reported on the attribute.
+// selection reads `proxies` and `forms` (null: what 0.1.0 rendered, every proxy as config and
+// snippet); ok is false while a value is unknown. Unknown names are reported on the attribute.
 func (m routingTableModel) selection(ctx context.Context, diags *diag.Diagnostics) (selection, bool) {
 	sel := selection{proxies: map[proxy.Proxy]bool{}, forms: map[string]bool{}}
 	ok := true
-	read := func(attrName string, v types.Set, all []string, add func(string)) {
+	read := func(attrName string, v types.Set, all, unset []string, add func(string)) {
 		if v.IsUnknown() || hasUnknownElement(v) {
 			ok = false
 			return
 		}
 		if v.IsNull() {
-			for _, n := range all {
+			for _, n := range unset {
 				add(n)
 			}
 			return
@@ -553,8 +553,8 @@ func (m routingTableModel) selection(ctx context.Context, diags *diag.Diagnostic
 			add(n)
 		}
 	}
-	read("proxies", m.Proxies, proxyNames(), func(n string) { sel.proxies[proxy.Proxy(n)] = true })
-	read("forms", m.Forms, formNames, func(n string) { sel.forms[n] = true })
+	read("proxies", m.Proxies, proxyNames(), proxyNames(), func(n string) { sel.proxies[proxy.Proxy(n)] = true })
+	read("forms", m.Forms, formNames, []string{formConfig, formSnippet}, func(n string) { sel.forms[n] = true })
 	return sel, ok
 }
 

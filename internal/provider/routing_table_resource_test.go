@@ -201,6 +201,8 @@ resource "synapse_routing_table" "r" {
 				})),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_config"), configMentions("nginx_config", append(upstreams, "listen 127.0.0.1:8448", "matrix.example.org")...)),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_http_snippet"), configMentions("nginx_http_snippet", upstreams...)),
+				// Unset forms are 0.1.0's: config and snippet, not files.
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_files"), knownvalue.Null()),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("nginx_snippet"), configMentions("nginx_snippet", "proxy_pass")),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_config"), configMentions("haproxy_config", upstreams...)),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("haproxy_snippet"), configMentions("haproxy_snippet", upstreams...)),
