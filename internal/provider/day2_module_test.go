@@ -76,7 +76,7 @@ output "instance_map" {
 
 # The proxy's body limit follows max_upload_size, read from the sensitive homeserver_yaml.
 output "body_limit_100m" {
-  value = strcontains(module.fleet.proxy_config, "client_max_body_size 100M;")
+  value = strcontains(module.fleet.proxy_files[module.fleet.proxy.config_path], "client_max_body_size 100M;")
 }
 
 output "paths" {

@@ -40,7 +40,7 @@ run "extra_routes_come_first" {
     error_message = "match_route must send the module's path to its pool."
   }
   assert {
-    condition     = strcontains(output.proxy_config, "\"~^/_synapse/client/my_module/\" mx_extra_my_module;")
+    condition     = strcontains(join("\n", values(output.proxy_files)), "\"~^/_synapse/client/my_module/\" mx_extra_my_module;")
     error_message = "The nginx configuration must route the module's path."
   }
 }
@@ -49,7 +49,7 @@ run "fallback_and_body_size_from_max_upload_size" {
   command = plan
 
   assert {
-    condition     = strcontains(output.proxy_config, "error_page 502 = @mx_fallback;") && strcontains(output.proxy_config, "client_max_body_size 100M;")
+    condition     = strcontains(join("\n", values(output.proxy_files)), "error_page 502 = @mx_fallback;") && strcontains(join("\n", values(output.proxy_files)), "client_max_body_size 100M;")
     error_message = "The nginx configuration must fall back to main and take bodies up to homeserver_yaml's max_upload_size."
   }
 }
@@ -62,7 +62,7 @@ run "explicit_body_size" {
   }
 
   assert {
-    condition     = strcontains(output.proxy_config, "max_size 157286400") && !strcontains(output.proxy_config, "handle_errors")
+    condition     = strcontains(join("\n", values(output.proxy_files)), "max_size 157286400") && !strcontains(join("\n", values(output.proxy_files)), "handle_errors")
     error_message = "The Caddyfile must take bodies up to client_max_body_size and not fall back without fallback_to_main."
   }
 }
