@@ -241,7 +241,7 @@ func routingTableSchemaV1() schema.Schema {
 			MarkdownDescription: "Per-pool override of how a member is picked, keyed by pool name (see `pools`). Strategies: " +
 				backticked(strategyNames()) + ". Defaults come from Synapse's load-balancing advice: `user` for sync, " +
 				"`room` for event sending and pagination, `source_ip` for inbound federation transactions, `single` for SSO, " +
-				"`round_robin` elsewhere. Overriding a sticky default (`user`, `room`, `source_ip`) with another strategy is a warning."},
+				"`round_robin` elsewhere. Overriding a sticky default (`user`, `room`, `source_ip`) with another strategy is a warning. The pools of `extra_routes` (`extra_<name>`) take the route's own `strategy` instead."},
 		"listen": schema.SingleNestedAttribute{Optional: true,
 			MarkdownDescription: "Where the standalone proxy configurations listen, and whether they terminate TLS. " +
 				"The snippets are unaffected: they go inside your own (TLS) server.",
