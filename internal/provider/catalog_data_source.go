@@ -36,6 +36,7 @@ type catalogModel struct {
 	StreamKeys        types.List   `tfsdk:"stream_keys"`
 	MainWrites        types.List   `tfsdk:"main_writes"`
 	Endpoints         types.List   `tfsdk:"endpoints"`
+	Details           types.Bool   `tfsdk:"details"`
 }
 
 var catalogRoleAttrTypes = map[string]attr.Type{
@@ -87,6 +88,10 @@ func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: fmt.Sprintf("The Synapse release to describe (e.g. `%s` or `%s.1`; supported: %s). "+
 					"Unset, the provider's `synapse_version`, and the computed value is that release as a minor version (`%s`).",
 					catalog.Latest(), catalog.Latest(), supportedReleases(), catalog.Latest())},
+			"details": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "`false` leaves `roles`, `streams` and `endpoints` null and reads only `synapse_version`, " +
+					"`supported_versions`, `stream_keys` and `main_writes`: a few hundred bytes of state instead of about 50 KB, for a module that " +
+					"needs only the stream names (as `modules/fleet` does). Defaults to `true`."},
 			"supported_versions": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Every Synapse release the catalogue knows, oldest first."},
 			"roles": schema.ListNestedAttribute{Computed: true,
@@ -171,6 +176,17 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		SupportedVersions: stringList(ctx, catalog.Versions(), diags),
 		StreamKeys:        stringList(ctx, c.StreamKeys(), diags),
 		MainWrites:        stringList(ctx, mainWrites(c), diags),
+		Details:           cfg.Details,
+		Roles:             types.ListNull(types.ObjectType{AttrTypes: catalogRoleAttrTypes}),
+		Streams:           types.ListNull(types.ObjectType{AttrTypes: catalogStreamAttrTypes}),
+		Endpoints:         types.ListNull(types.ObjectType{AttrTypes: catalogEndpointAttrTypes}),
+	}
+	if !cfg.Details.IsNull() && !cfg.Details.IsUnknown() && !cfg.Details.ValueBool() {
+		if !cfg.SynapseVersion.IsNull() && !cfg.SynapseVersion.IsUnknown() {
+			m.SynapseVersion = cfg.SynapseVersion // as written: Terraform keeps a configured value
+		}
+		diags.Append(resp.State.Set(ctx, &m)...)
+		return
 	}
 	roles := make([]attr.Value, 0, len(c.Roles))
 	for _, r := range c.Roles {

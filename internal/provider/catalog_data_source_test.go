@@ -46,7 +46,18 @@ func TestCatalogDataSource(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviders,
 		Steps: []resource.TestStep{step("1.84.1", catalog.MustFor("1.84"), false), step("1.146", old, false),
-			step("1.157", latest, true)},
+			step("1.157", latest, true),
+			// details = false: the stream names only.
+			{
+				Config: "data \"synapse_catalog\" \"this\" {\n  synapse_version = \"1.146\"\n  details = false\n}\n",
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("synapse_version"), knownvalue.StringExact("1.146")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("stream_keys"), knownvalue.ListSizeExact(len(old.Streams))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("roles"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("streams"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("endpoints"), knownvalue.Null()),
+				},
+			}},
 	})
 }
 
