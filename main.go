@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/adopt"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/provider"
 )
 
@@ -39,6 +40,10 @@ func quietSDKLogging(environ []string) []string {
 }
 
 func main() {
+	// `terraform-provider-synapse adopt ...` turns an existing fleet into HCL (internal/adopt).
+	if len(os.Args) > 1 && os.Args[1] == "adopt" {
+		os.Exit(adopt.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
