@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/adopt"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
@@ -227,6 +228,35 @@ func listenersElemType() attr.Type {
 	return objectTypeOf(workerSchemaV1().Attributes["listeners"].GetType())
 }
 
+// withNulls fills the attributes of attrTypes that vals lacks with nulls, so an object built by
+// import stays valid when the schema gains an attribute the import does not set.
+func withNulls(attrTypes map[string]attr.Type, vals map[string]attr.Value) map[string]attr.Value {
+	for k, t := range attrTypes {
+		if _, ok := vals[k]; ok {
+			continue
+		}
+		switch x := t.(type) {
+		case types.ListType:
+			vals[k] = types.ListNull(x.ElemType)
+		case types.SetType:
+			vals[k] = types.SetNull(x.ElemType)
+		case types.MapType:
+			vals[k] = types.MapNull(x.ElemType)
+		case types.ObjectType:
+			vals[k] = types.ObjectNull(x.AttrTypes)
+		case basetypes.NumberType:
+			vals[k] = types.NumberNull()
+		case basetypes.BoolType:
+			vals[k] = types.BoolNull()
+		case basetypes.Int64Type:
+			vals[k] = types.Int64Null()
+		default:
+			vals[k] = types.StringNull()
+		}
+	}
+	return vals
+}
+
 // objectTypeOf is the object type of a single or list nested attribute's type.
 func objectTypeOf(t attr.Type) types.ObjectType {
 	switch x := t.(type) {
@@ -401,7 +431,7 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 			}
 			v["listeners"] = ls
 		}
-		vals = append(vals, objectValue(elem.AttrTypes, v, diags))
+		vals = append(vals, objectValue(elem.AttrTypes, withNulls(elem.AttrTypes, v), diags))
 	}
 	l, d := types.ListValue(elem, vals)
 	diags.Append(d...)
@@ -453,7 +483,7 @@ func sharedConfigModelOf(ctx context.Context, a fleet.Adopted, version types.Str
 		mainVals["replication_path"] = types.StringValue(s.Main.ReplicationPath)
 	}
 	m := sharedConfigModel{
-		Main:                           objectValue(mainType.AttrTypes, mainVals, diags),
+		Main:                           objectValue(mainType.AttrTypes, withNulls(mainType.AttrTypes, mainVals), diags),
 		SynapseVersion:                 version,
 		Workers:                        workerRefsValue(ctx, a, objectTypeOf(schemaAttrs["workers"].GetType()), version, diags),
 		StreamWriters:                  streamWriterRefsValue(ctx, a.Streams, version, diags),
@@ -479,7 +509,7 @@ func sharedConfigModelOf(ctx context.Context, a fleet.Adopted, version types.Str
 		if rd.UseTLS {
 			vals["use_tls"] = types.BoolValue(true)
 		}
-		m.Redis = objectValue(m.Redis.AttributeTypes(ctx), vals, diags)
+		m.Redis = objectValue(m.Redis.AttributeTypes(ctx), withNulls(m.Redis.AttributeTypes(ctx), vals), diags)
 	}
 	duties := map[string]*types.String{
 		"run_background_tasks_on": &m.RunBackgroundTasksOn, "update_user_directory_from_worker": &m.UpdateUserDirectoryFromWorker,
