@@ -566,10 +566,36 @@ func nonNil(s []string) []string {
 // adoption for the normalization) and lists the key paths that differ, sorted. defaults maps a
 // top-level option to the value its absence means (e.g. a duty option -> "master").
 func Differences(original, rendered string, defaults map[string]any) []string {
+	return LoadedDifferences(original, defaults, rendered)
+}
+
+// LoadedDifferences is Differences between original and what a process reads from the files
+// rendered, loaded in order as Synapse loads several --config-path files: merged at the top
+// level, a later file's key replacing an earlier one's (the shared file, then the secret file
+// synapse_shared_config moves inline secrets to). An empty rendered file adds nothing.
+func LoadedDifferences(original string, defaults map[string]any, rendered ...string) []string {
 	a, errA := decodeYAML11(original)
-	b, errB := decodeYAML11(rendered)
-	if errA != nil || errB != nil {
-		return []string{"(the file does not parse)"}
+	if errA != nil {
+		return []string{"(the original file does not parse)"}
+	}
+	var b any
+	for i, r := range rendered {
+		v, err := decodeYAML11(r)
+		if err != nil {
+			return []string{fmt.Sprintf("(rendered file %d does not parse)", i+1)}
+		}
+		vm, isMap := v.(map[string]any)
+		bm, bIsMap := b.(map[string]any)
+		switch {
+		case v == nil && i > 0:
+			// an empty file: Synapse reads nothing from it
+		case isMap && bIsMap:
+			for k, x := range vm {
+				bm[k] = x
+			}
+		default:
+			b = v
+		}
 	}
 	a, b = normalizeConfig(a), normalizeConfig(b)
 	am, aok := a.(map[string]any)

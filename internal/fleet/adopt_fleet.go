@@ -127,7 +127,7 @@ func Adopt(c *catalog.Catalog, in AdoptInput) (Adopted, Problems) {
 		return out, ps
 	}
 	out.Render = r
-	if diffs := Differences(in.HomeserverSrc, r.MergedYAML, DutyDefaults(c)); len(diffs) > 0 {
+	if diffs := LoadedDifferences(in.HomeserverSrc, DutyDefaults(c), r.MergedYAML, r.SecretConfigYAML); len(diffs) > 0 {
 		ps.Warn("", sumAdoptDiffers, "%s: the merged shared config differs from the original at %s.", in.HomeserverPath, strings.Join(diffs, ", "))
 	}
 	return out, ps

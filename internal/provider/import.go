@@ -257,10 +257,12 @@ func withNulls(attrTypes map[string]attr.Type, vals map[string]attr.Value) map[s
 	return vals
 }
 
-// objectTypeOf is the object type of a single or list nested attribute's type.
+// objectTypeOf is the object type of a single, list or map nested attribute's type.
 func objectTypeOf(t attr.Type) types.ObjectType {
 	switch x := t.(type) {
 	case types.ListType:
+		return objectTypeOf(x.ElemType)
+	case types.MapType:
 		return objectTypeOf(x.ElemType)
 	case types.ObjectType:
 		return x
@@ -320,7 +322,7 @@ func (r *streamWriterResource) ImportState(ctx context.Context, req resource.Imp
 		return
 	}
 	m := streamWriterModel{Stream: types.StringValue(stream), Writers: stringList(ctx, writers, &resp.Diagnostics), SynapseVersion: version}
-	r.renderOnly(ctx, &m, &resp.Diagnostics)
+	r.render(ctx, &m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -387,9 +389,10 @@ func adoptFromID(r *withCatalog, id string, diags *diag.Diagnostics) (fleet.Adop
 }
 
 // workerRefsValue is the `workers` input (of the element type elem, which differs per resource)
-// listing the adopted workers' computed facts, and their listener facts where elem has them.
-func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType, version types.String, diags *diag.Diagnostics) types.List {
-	var vals []attr.Value
+// keyed by worker name, holding the adopted workers' computed facts, and their listener facts
+// and config digest where elem has them.
+func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType, version types.String, diags *diag.Diagnostics) types.Map {
+	vals := map[string]attr.Value{}
 	for _, w := range a.Workers {
 		ref := a.Artifacts[w.Name].Ref(w)
 		roles := types.SetNull(types.StringType)
@@ -400,7 +403,7 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 		}
 		im := types.ObjectNull(instanceMapEntryAttrTypes)
 		if ref.InstanceMap != nil {
-			im = instanceMapEntryValue(ctx, ref.InstanceMap, diags)
+			im = instanceMapEntryValue(ref.InstanceMap, diags)
 		}
 		v := map[string]attr.Value{
 			"name": types.StringValue(ref.Name), "roles": roles, "host": types.StringValue(ref.Host),
@@ -417,6 +420,9 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 		if _, ok := elem.AttrTypes["extra_config"]; ok {
 			v["extra_config"] = optionalString(w.ExtraConfig)
 		}
+		if _, ok := elem.AttrTypes["config_digest"]; ok {
+			v["config_digest"] = types.StringValue(a.Artifacts[w.Name].Digest)
+		}
 		if lt, ok := elem.AttrTypes["listeners"]; ok {
 			lot := objectTypeOf(lt)
 			ls := types.ListNull(lot)
@@ -431,11 +437,16 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 			}
 			v["listeners"] = ls
 		}
-		vals = append(vals, objectValue(elem.AttrTypes, withNulls(elem.AttrTypes, v), diags))
+		for k := range v {
+			if _, ok := elem.AttrTypes[k]; !ok {
+				delete(v, k) // a fact this resource's references do not take
+			}
+		}
+		vals[w.Name] = objectValue(elem.AttrTypes, withNulls(elem.AttrTypes, v), diags)
 	}
-	l, d := types.ListValue(elem, vals)
+	m, d := types.MapValue(elem, vals)
 	diags.Append(d...)
-	return l
+	return m
 }
 
 // streamWriterRefsValue is the `stream_writers` input listing the adopted assignments.
@@ -459,7 +470,20 @@ func (r *sharedConfigResource) ImportState(ctx context.Context, req resource.Imp
 		return
 	}
 	m := sharedConfigModelOf(ctx, a, version, &resp.Diagnostics)
-	r.apply(ctx, &m, &resp.Diagnostics)
+	r.apply(ctx, &m, nil, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The fleet is running already: its rollout is "nothing to do" (a plan from the imported
+	// state to itself), not the first deployment apply assumes without a prior state.
+	c := r.catalogOf(m.SynapseVersion, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	cfg, _, _ := r.toDomain(ctx, m, &resp.Diagnostics)
+	self := m
+	self.Rollout = types.ObjectUnknown(rolloutAttrTypes)
+	r.planRollout(ctx, c, cfg, &m, &self, false, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -497,6 +521,10 @@ func sharedConfigModelOf(ctx context.Context, a fleet.Adopted, version types.Str
 		MergedYAML:                     types.StringUnknown(),
 		InstanceMap:                    types.MapUnknown(types.ObjectType{AttrTypes: instanceMapEntryAttrTypes}),
 		SecretConfigYAML:               types.StringUnknown(),
+		SecretConfigKeys:               types.ListUnknown(types.StringType),
+		MainLogConfigPath:              types.StringUnknown(),
+		Rollout:                        types.ObjectUnknown(objectTypeOf(schemaAttrs["rollout"].GetType()).AttrTypes),
+		ProxyConfigDigest:              types.StringNull(),
 	}
 	if rd := s.Redis; rd != nil {
 		vals := map[string]attr.Value{
@@ -563,6 +591,8 @@ func (r *routingTableResource) ImportState(ctx context.Context, req resource.Imp
 		StreamWriters:  streamWriterRefsValue(ctx, a.Streams, version, &resp.Diagnostics),
 		Strategies:     types.MapNull(types.StringType),
 		Listen:         types.ObjectNull(objectTypeOf(schemaAttrs["listen"].GetType()).AttrTypes),
+		Proxies:        types.SetNull(types.StringType),
+		Forms:          types.SetNull(types.StringType),
 	}
 	r.renderOnly(ctx, &m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,6 +57,13 @@ func copyFleet(t *testing.T, name string) string {
 	}
 	return dst
 }
+
+// sensitiveHomeserver is the line `plan -generate-config-out` writes for the sensitive
+// homeserver_yaml of synapse_shared_config.
+var sensitiveHomeserver = regexp.MustCompile(`(?m)^(\s*homeserver_yaml\s*=\s*)null\s*# sensitive\s*$`)
+
+// strconvQuote is an HCL string literal for a path (no template sequences in test paths).
+func strconvQuote(s string) string { return strconv.Quote(s) }
 
 // tfState is the part of `terraform show -json` the import tests read.
 type tfState struct {
@@ -116,7 +124,19 @@ func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 			writeFile(t, filepath.Join(work, "main.tf"), b.String())
 
 			tf := newTFRunner(t, bin, work, filepath.Join(work, "terraform.log"))
-			out := tf.run("plan", "-no-color", "-generate-config-out=generated.tf")
+			tf.run("plan", "-no-color", "-generate-config-out=generated.tf")
+			// Terraform writes a sensitive attribute as null: the guide's one edit reads the
+			// original homeserver.yaml with file() instead.
+			gen, err := os.ReadFile(filepath.Join(work, "generated.tf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sensitiveHomeserver.Match(gen) {
+				t.Fatalf("generated.tf has no sensitive homeserver_yaml line to replace:\n%s", gen)
+			}
+			gen = sensitiveHomeserver.ReplaceAll(gen, []byte("${1}file("+strconvQuote(shared)+")"))
+			writeFile(t, filepath.Join(work, "generated.tf"), string(gen))
+			out := tf.run("plan", "-no-color")
 			want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(in.WorkerFiles)+3)
 			if !strings.Contains(out, want) {
 				t.Fatalf("plan with generated config: want %q:\n%s", want, out)
@@ -139,8 +159,9 @@ func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 					}
 				case r.Address == "synapse_shared_config.fleet":
 					seen++
-					if d := fleet.Differences(in.HomeserverSrc, r.Values["merged_yaml"].(string), fleet.DutyDefaults(catalog.MustFor(tc.version))); len(d) > 0 {
-						t.Errorf("merged_yaml differs from %s at %v", tc.shared, d)
+					if d := fleet.LoadedDifferences(in.HomeserverSrc, fleet.DutyDefaults(catalog.MustFor(tc.version)),
+						r.Values["merged_yaml"].(string), r.Values["secret_config_yaml"].(string)); len(d) > 0 {
+						t.Errorf("merged_yaml with secret_config_yaml differs from %s at %v", tc.shared, d)
 					}
 				}
 			}
@@ -235,8 +256,9 @@ func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 						t.Errorf("%s: config_yaml differs from the original at %v", r.Address, d)
 					}
 				case r.Address == "synapse_shared_config.fleet":
-					if d := fleet.Differences(in.HomeserverSrc, r.Values["merged_yaml"].(string), fleet.DutyDefaults(catalog.MustFor(tc.version))); len(d) > 0 {
-						t.Errorf("merged_yaml differs from %s at %v", tc.shared, d)
+					if d := fleet.LoadedDifferences(in.HomeserverSrc, fleet.DutyDefaults(catalog.MustFor(tc.version)),
+						r.Values["merged_yaml"].(string), r.Values["secret_config_yaml"].(string)); len(d) > 0 {
+						t.Errorf("merged_yaml with secret_config_yaml differs from %s at %v", tc.shared, d)
 					}
 				}
 			}
