@@ -5,7 +5,7 @@
 //
 //	terraform-provider-synapse adopt --homeserver /etc/matrix-synapse/homeserver.yaml \
 //	    [--workers DIR] [--worker-types STR] [--synapse-version 1.157] [--role NAME=ROLE,ROLE]... \
-//	    [--host NAME=HOST]... [--default-host HOST] [--shared-config-path PATH] [--out FILE]
+//	    [--host NAME=HOST]... [--default-host HOST] [--shared-config-path PATH] [--out FILE] [--no-import]
 //
 // The reading and checking is internal/fleet's Adopt (the same as the resources' import); this
 // package only reads files and writes HCL. Every problem goes to stderr; errors exit 1.
@@ -83,6 +83,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	defaultHost := fs.String("default-host", "", "host of the workers instance_map and their bind addresses do not name")
 	sharedPath := fs.String("shared-config-path", "", "the file the workers load first (default: --homeserver)")
 	out := fs.String("out", "", "write the HCL to this file (default: stdout)")
+	noImport := fs.Bool("no-import", false, "write no import {} blocks (the first plan then creates the logical resources instead of importing them)")
 	roles, hosts := pairs{}, pairs{}
 	fs.Var(roles, "role", "NAME=ROLE,ROLE: a worker's roles (repeatable; default: inferred)")
 	fs.Var(hosts, "host", "NAME=HOST: a worker's host (repeatable)")
@@ -142,7 +143,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if ps.HasErrors() {
 		return 1
 	}
-	text := HCL(c, a, hsPath)
+	opt := Options{SharedConfigPath: *sharedPath, Import: !*noImport}
+	if *workers != "" {
+		if opt.WorkersDir, err = filepath.Abs(*workers); err != nil {
+			fmt.Fprintf(stderr, "adopt: %v\n", err)
+			return 1
+		}
+	}
+	if strings.Contains(hsPath, "?") || strings.Contains(opt.WorkersDir, "?") {
+		fmt.Fprintf(stderr, "adopt: error: %s: a path holding '?' cannot be named in an import ID; rename the directory or use --no-import.\n", hsPath)
+		return 1
+	}
+	text := HCL(c, a, hsPath, opt)
 	if *out == "" {
 		_, _ = io.WriteString(stdout, text)
 		return 0
@@ -155,21 +167,59 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// Options are what the adopt run was given beyond the files, repeated in the import IDs so that
+// an import reads the fleet exactly as the run did.
+type Options struct {
+	// WorkersDir is the directory of worker files ("" = workers/ next to the homeserver file).
+	WorkersDir string
+	// SharedConfigPath is the file the workers load first ("" = the homeserver file).
+	SharedConfigPath string
+	// Import writes an `import {}` block for every resource, so that the first plan reads
+	// "N to import, 0 to add, 0 to change, 0 to destroy" rather than N creations.
+	Import bool
+}
+
 // HCL writes the adopted fleet as resources: one synapse_worker per worker, one
 // synapse_stream_writer per stream_writers entry, synapse_shared_config (homeserver_yaml read
-// with file() from the original) and synapse_routing_table, wired by references.
-func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string) string {
+// with file() from the original, so no secret of it is ever written here) and
+// synapse_routing_table, wired by references; with opt.Import, an `import {}` block for each,
+// whose ID names every inferred value explicitly.
+func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Adopted by `terraform-provider-synapse adopt` from %s.\n", homeserverPath)
-	b.WriteString("# Plan it: the plan shows nothing but creations of these logical resources (nothing is contacted),\n" +
-		"# and each config_yaml / merged_yaml equals the original file after YAML parsing. Deploy the\n" +
-		"# rendered files with your own tooling once you change something.\n\n")
+	b.WriteString("# Every config_yaml, and merged_yaml with secret_config_yaml, equals the original file after YAML\n" +
+		"# parsing. These resources are logical (nothing is contacted): deploy the rendered files with your\n" +
+		"# own tooling once you change something.\n\n")
 	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    synapse = {\n      source = \"synapse-fleet/synapse\"\n    }\n  }\n}\n\n")
 	fmt.Fprintf(&b, "provider \"synapse\" {\n  synapse_version = %s\n}\n", str(c.Version))
-	var workerRefs, streamRefs []string
+	labels := labeler{}
+	workerLabels := map[string]string{}
+	var workerRefs [][2]string
+	var streamRefs []string
+	fleetOpts := []string{"synapse_version=" + queryEscape(c.Version)}
+	if opt.WorkersDir != "" {
+		fleetOpts = append(fleetOpts, "workers="+queryEscape(opt.WorkersDir))
+	}
+	if opt.SharedConfigPath != "" {
+		fleetOpts = append(fleetOpts, "shared_config_path="+queryEscape(opt.SharedConfigPath))
+	}
+	sharedPath := opt.SharedConfigPath
+	if sharedPath == "" {
+		sharedPath = homeserverPath
+	}
 	for _, w := range a.Workers {
-		addr := label(w.Name)
-		workerRefs = append(workerRefs, "synapse_worker."+addr)
+		addr := labels.next("synapse_worker", w.Name)
+		workerLabels[w.Name] = addr
+		workerRefs = append(workerRefs, [2]string{str(w.Name), "synapse_worker." + addr})
+		fleetOpts = append(fleetOpts, "host."+queryEscape(w.Name)+"="+queryEscape(w.Host), "roles."+queryEscape(w.Name)+"="+queryEscape(strings.Join(w.Roles, ",")))
+		if opt.Import {
+			id := a.Sources[w.Name] + "?host=" + queryEscape(w.Host) + "&roles=" + queryEscape(strings.Join(w.Roles, ",")) +
+				"&shared_config_path=" + queryEscape(sharedPath) + "&synapse_version=" + queryEscape(c.Version)
+			if d := w.WithDefaults(); d.LogLevel != fleet.DefaultLogLevel {
+				id += "&log_level=" + queryEscape(d.LogLevel)
+			}
+			writeImport(&b, "synapse_worker."+addr, id)
+		}
 		fmt.Fprintf(&b, "\n# %s\nresource \"synapse_worker\" %s {\n", a.Sources[w.Name], str(addr))
 		attrs := [][2]string{{"name", str(w.Name)}, {"host", str(w.Host)}}
 		if len(w.Roles) > 0 {
@@ -202,13 +252,20 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string) string {
 		b.WriteString("}\n")
 	}
 	for _, s := range a.Streams {
-		addr := label(s.Stream)
+		addr := labels.next("synapse_stream_writer", s.Stream)
 		streamRefs = append(streamRefs, "synapse_stream_writer."+addr)
+		if opt.Import {
+			writeImport(&b, "synapse_stream_writer."+addr, homeserverPath+"?stream="+queryEscape(s.Stream)+"&synapse_version="+queryEscape(c.Version))
+		}
 		fmt.Fprintf(&b, "\nresource \"synapse_stream_writer\" %s {\n", str(addr))
 		writeAttrs(&b, [][2]string{{"stream", str(s.Stream)}, {"writers", strList(s.Writers)}})
 		b.WriteString("}\n")
 	}
+	fleetID := homeserverPath + "?" + strings.Join(fleetOpts, "&")
 	sh := a.Shared
+	if opt.Import {
+		writeImport(&b, "synapse_shared_config.fleet", fleetID)
+	}
 	b.WriteString("\nresource \"synapse_shared_config\" \"fleet\" {\n")
 	var mainAttrs [][2]string
 	if sh.Main.Host != "" {
@@ -226,7 +283,7 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string) string {
 	if len(sh.Main.BindAddresses) > 0 {
 		mainAttrs = append(mainAttrs, [2]string{"bind_addresses", strList(sh.Main.BindAddresses)})
 	}
-	attrs := [][2]string{{"main", object(mainAttrs)}, {"workers", refList(workerRefs)}, {"stream_writers", refList(streamRefs)}}
+	attrs := [][2]string{{"main", object(mainAttrs)}, {"workers", refMap(workerRefs)}, {"stream_writers", refList(streamRefs)}}
 	if r := sh.Redis; r != nil {
 		var ra [][2]string
 		for _, kv := range [][2]string{{"host", r.Host}, {"path", r.Path}, {"password_path", r.PasswordPath}} {
@@ -272,16 +329,55 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string) string {
 	writeAttrs(&b, attrs)
 	b.WriteString("}\n")
 	if hs := a.Homeserver; hs.Main.HTTPPort != 0 && hs.MainHTTPHost != "" {
+		if opt.Import {
+			writeImport(&b, "synapse_routing_table.fleet", fleetID)
+		}
 		b.WriteString("\nresource \"synapse_routing_table\" \"fleet\" {\n")
 		writeAttrs(&b, [][2]string{
 			{"main", object([][2]string{{"host", str(hs.MainHTTPHost)}, {"port", strconv.Itoa(hs.Main.HTTPPort)}})},
-			{"workers", refList(workerRefs)}, {"stream_writers", refList(streamRefs)},
+			{"workers", refMap(workerRefs)}, {"stream_writers", refList(streamRefs)},
 		})
 		b.WriteString("}\n")
 	} else {
 		b.WriteString("\n# No synapse_routing_table: the file has no client listener with a port for the main process.\n")
 	}
 	return b.String()
+}
+
+// writeImport writes an `import {}` block.
+func writeImport(b *strings.Builder, to, id string) {
+	fmt.Fprintf(b, "\nimport {\n  to = %s\n  id = %s\n}\n", to, str(id))
+}
+
+// queryEscape escapes an import ID option value: what url.ParseQuery would read differently
+// ('&', '=', '+', '%', '#', '?', spaces and the rest) is percent-encoded, while paths, names,
+// versions and commas stay readable.
+func queryEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', strings.IndexByte("/._-,:@~", ch) >= 0:
+			b.WriteByte(ch)
+		default:
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	return b.String()
+}
+
+// labeler hands out resource labels: unique per resource type, even when two names differ
+// only in characters a label cannot hold (sync-1 and sync_1).
+type labeler map[string]bool
+
+func (l labeler) next(typ, name string) string {
+	base := label(name)
+	out := base
+	for n := 2; l[typ+"."+out]; n++ {
+		out = fmt.Sprintf("%s_%d", base, n)
+	}
+	l[typ+"."+out] = true
+	return out
 }
 
 var labelUnsafe = regexp.MustCompile(`[^A-Za-z0-9_]`)
@@ -332,6 +428,20 @@ func strList(items []string) string {
 		q[i] = str(s)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// refMap is a map of references keyed by name (each pair: quoted key, reference).
+func refMap(refs [][2]string) string {
+	if len(refs) == 0 {
+		return "{}"
+	}
+	var b strings.Builder
+	b.WriteString("{\n")
+	for _, r := range refs {
+		fmt.Fprintf(&b, "    %s = %s\n", r[0], r[1])
+	}
+	b.WriteString("  }")
+	return b.String()
 }
 
 func refList(refs []string) string {

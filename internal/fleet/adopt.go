@@ -489,7 +489,7 @@ func ImportWorker(c *catalog.Catalog, filePath, src string, opt WorkerImport) (W
 		return Worker{}, ps
 	}
 	if diffs := Differences(src, a.ConfigYAML, nil); len(diffs) > 0 {
-		ps.Warn("", sumAdoptDiffers, "%s: the rendered worker file differs from the original at %s.", filePath, strings.Join(diffs, ", "))
+		ps.Add("", sumAdoptDiffers, "%s: the rendered worker file would differ from the original at %s; the provider cannot represent this file exactly, so it is not adopted.", filePath, strings.Join(diffs, ", "))
 	}
 	return w, ps
 }

@@ -128,7 +128,7 @@ func Adopt(c *catalog.Catalog, in AdoptInput) (Adopted, Problems) {
 	}
 	out.Render = r
 	if diffs := LoadedDifferences(in.HomeserverSrc, DutyDefaults(c), r.MergedYAML, r.SecretConfigYAML); len(diffs) > 0 {
-		ps.Warn("", sumAdoptDiffers, "%s: the merged shared config differs from the original at %s.", in.HomeserverPath, strings.Join(diffs, ", "))
+		ps.Add("", sumAdoptDiffers, "%s: the merged shared config (with its secret file) would differ from the original at %s; the provider cannot represent this file exactly, so it is not adopted.", in.HomeserverPath, strings.Join(diffs, ", "))
 	}
 	return out, ps
 }

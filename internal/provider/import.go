@@ -408,7 +408,7 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 		v := map[string]attr.Value{
 			"name": types.StringValue(ref.Name), "roles": roles, "host": types.StringValue(ref.Host),
 			// An empty upstream is null: generated configuration writes "" as null.
-			"upstream": optionalString(ref.Upstream), "http_resources": stringList(ctx, ref.HTTPResources, diags),
+			"upstream": types.StringValue(ref.Upstream), "http_resources": stringList(ctx, ref.HTTPResources, diags),
 			"instance_map_entry": im, "replication_bind_addresses": stringList(ctx, ref.ReplicationBindAddresses, diags),
 		}
 		if _, ok := elem.AttrTypes["synapse_version"]; ok {

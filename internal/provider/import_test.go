@@ -229,13 +229,19 @@ func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 			work := t.TempDir()
 			writeFile(t, filepath.Join(work, "main.tf"), out.String())
 			tf := newTFRunner(t, bin, work, filepath.Join(work, "terraform.log"))
-			tf.run("apply", "-no-color", "-auto-approve")
-			if plan := tf.run("plan", "-no-color", "-detailed-exitcode"); !strings.Contains(plan, "No changes.") {
-				t.Fatalf("plan after apply is not empty:\n%s", plan)
-			}
 			in, err := adopt.ReadFleetFiles(shared, "")
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The import blocks adopt writes: the first plan imports every resource and changes nothing.
+			streams := strings.Count(out.String(), "resource \"synapse_stream_writer\"")
+			want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(in.WorkerFiles)+streams+2)
+			if plan := tf.run("plan", "-no-color"); !strings.Contains(plan, want) {
+				t.Fatalf("first plan of the adopted fleet: want %q:\n%s", want, plan)
+			}
+			tf.run("apply", "-no-color", "-auto-approve")
+			if plan := tf.run("plan", "-no-color", "-detailed-exitcode"); !strings.Contains(plan, "No changes.") {
+				t.Fatalf("plan after apply is not empty:\n%s", plan)
 			}
 			byName := map[string]string{}
 			for p, src := range in.WorkerFiles {

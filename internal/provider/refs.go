@@ -78,8 +78,9 @@ func workerRefFields() map[string]schema.Attribute {
 		"roles": schema.SetAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "The worker's `roles`."},
 		"host": schema.StringAttribute{Optional: true, MarkdownDescription: "The worker's `host`. Must be set."},
-		"upstream": schema.StringAttribute{Optional: true,
-			MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener)."},
+		"upstream": schema.StringAttribute{Optional: true, Computed: true,
+			MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener). Unset means none (`\"\"`, what a worker without an HTTP listener has): " +
+				"`terraform plan -generate-config-out` writes an empty upstream as null."},
 		"http_resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "The worker's computed `http_resources`."},
 		"instance_map_entry": schema.SingleNestedAttribute{Optional: true,
@@ -135,22 +136,33 @@ func refVersionAttribute(what string) schema.StringAttribute {
 			"(one fleet runs one release). Unset, it is taken to be this resource's."}
 }
 
-// withRefVersion is el with synapse_version set to version when cfg (its configuration) leaves
-// it null; changed says whether it did.
+// withRefVersion is el with synapse_version set to version, and upstream to "" (no HTTP
+// listener), where cfg (its configuration) leaves them null; changed says whether it did.
 func withRefVersion(ctx context.Context, cfg, el attr.Value, version types.String, diags *diag.Diagnostics) (attr.Value, bool) {
 	obj, ok := el.(types.Object)
 	cfgObj, cok := cfg.(types.Object)
 	if !ok || !cok || obj.IsNull() || obj.IsUnknown() || cfgObj.IsNull() || cfgObj.IsUnknown() {
 		return el, false
 	}
-	if v, ok := cfgObj.Attributes()["synapse_version"].(types.String); !ok || !v.IsNull() {
+	// The computed attributes of a reference and what a null in its configuration means.
+	defaults := map[string]types.String{"synapse_version": version, "upstream": types.StringValue("")}
+	var attrs map[string]attr.Value
+	for name, def := range defaults {
+		v, ok := cfgObj.Attributes()[name].(types.String)
+		if !ok || !v.IsNull() {
+			continue
+		}
+		if attrs == nil {
+			attrs = make(map[string]attr.Value, len(obj.Attributes()))
+			for k, a := range obj.Attributes() {
+				attrs[k] = a
+			}
+		}
+		attrs[name] = def
+	}
+	if attrs == nil {
 		return el, false
 	}
-	attrs := make(map[string]attr.Value, len(obj.Attributes()))
-	for k, a := range obj.Attributes() {
-		attrs[k] = a
-	}
-	attrs["synapse_version"] = version
 	filled, d := types.ObjectValue(obj.AttributeTypes(ctx), attrs)
 	diags.Append(d...)
 	return filled, true
