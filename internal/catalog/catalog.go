@@ -527,3 +527,7 @@ func (c *Catalog) StreamHint(name string) string {
 // GenericWorkerApp is the worker_app every rendered worker uses: the single entrypoint that
 // serves any role (the other accepted values are historical aliases of it).
 const GenericWorkerApp = "synapse.app.generic_worker"
+
+// MainApp is the worker_app value that means the main process: Synapse reads it as no
+// worker_app at all, so a shared file may set it (the workers' own files override it).
+const MainApp = "synapse.app.homeserver"

@@ -9,7 +9,7 @@ package fleet
 // What "equal" means (Equivalent): both files are parsed as Synapse parses them (YAML 1.1
 // types), then normalized where Synapse reads two spellings the same and the provider writes
 // only one: a listener's resources are one entry holding every name (Synapse serves the union),
-// `compress: false` and `tls: false` (Synapse's defaults) are dropped, a legacy `bind_address`
+// `compress: false`, `tls: false` and `redis.use_tls: false` (Synapse's defaults) are dropped, a legacy `bind_address`
 // is `bind_addresses: [it]`, a stream_writers entry of one name is a list of it, and a duty option naming only the main process equals its absence
 // (Synapse's default). Anything else is compared as is. Comments of a worker file are not kept
 // (the provider renders worker files); those of homeserver.yaml are, by the merge.
@@ -355,11 +355,9 @@ func ParseHomeserver(c *catalog.Catalog, filePath, src string) (Homeserver, Prob
 		}
 		hs.Redis = r
 	}
+	// An inline worker_replication_secret stays in homeserver_yaml: synapse_shared_config moves
+	// it, with every other inline secret, to the sensitive secret_config_yaml.
 	hs.ReplicationSecretPath, _ = m["worker_replication_secret_path"].(string)
-	if _, ok := m["worker_replication_secret"]; ok {
-		ps.Add("worker_replication_secret", sumAdoptKey, "%s: worker_replication_secret is inline. Put it in a file, set "+
-			"worker_replication_secret_path instead (the provider keeps secrets out of rendered files), then import again.", filePath)
-	}
 	hs.OutboundFederationRestrictedTo = stringsOfAny(m["outbound_federation_restricted_to"])
 	if db, ok := m["database"].(map[string]any); ok {
 		hs.DatabaseEngine, _ = db["name"].(string)
@@ -387,6 +385,30 @@ type WorkerImport struct {
 // trailingIndex strips a pool index from a worker name: synchrotron1, sync-2, federation_reader_3.
 var trailingIndex = regexp.MustCompile(`[-_]?[0-9]+$`)
 
+// nameRoleAliases are the short role names deployment tools put in worker names
+// (matrix-docker-ansible-deploy: matrix-synapse-worker-sync-0, ...-background-0).
+var nameRoleAliases = map[string]string{"sync": "synchrotron", "background": "background_worker"}
+
+// roleOfName is the role a worker name ends with, before its pool index: synchrotron1 and
+// federation_reader-2 (Synapse's docker generator), matrix-synapse-worker-client-reader-0
+// (matrix-docker-ansible-deploy: '-' read as '_'); "" when none (or only "generic", which
+// says nothing about what the worker serves).
+func roleOfName(c *catalog.Catalog, name string) string {
+	base := strings.ReplaceAll(strings.ToLower(trailingIndex.ReplaceAllString(name, "")), "-", "_")
+	best := ""
+	for _, r := range c.Roles {
+		if r.Name != "generic" && (base == r.Name || strings.HasSuffix(base, "_"+r.Name)) && len(r.Name) > len(best) {
+			best = r.Name
+		}
+	}
+	for alias, role := range nameRoleAliases {
+		if best == "" && c.Role(role) != nil && (base == alias || strings.HasSuffix(base, "_"+alias)) {
+			best = role
+		}
+	}
+	return best
+}
+
 // InferRoles guesses a worker's roles: the duties naming it, the role its name starts with
 // (Synapse's docker generator names workers <role><n>), and the media role when the file
 // enables the media repository. Each inference is reported as a warning.
@@ -398,9 +420,8 @@ func InferRoles(c *catalog.Catalog, wf WorkerFile, hs *Homeserver) ([]string, []
 			why = append(why, fmt.Sprintf("%s (%s)", r, reason))
 		}
 	}
-	base := trailingIndex.ReplaceAllString(wf.Name, "")
-	if r := c.Role(base); r != nil && r.Name != "generic" {
-		add(r.Name, "its name")
+	if r := roleOfName(c, wf.Name); r != "" {
+		add(r, "its name")
 	}
 	if wf.EnableMediaRepo {
 		for _, r := range c.Roles {
@@ -456,6 +477,10 @@ func ImportWorker(c *catalog.Catalog, filePath, src string, opt WorkerImport) (W
 	if w.Host == "" {
 		w.Host = boundHost(wf.Listeners)
 	}
+	if w.Host == "" && opt.DefaultHost == "" && opt.Homeserver != nil && hostsAreNames(c, *opt.Homeserver) {
+		// One container per process, each reached by its own name (matrix-docker-ansible-deploy).
+		w.Host = wf.Name
+	}
 	if w.Host == "" {
 		w.Host = opt.DefaultHost
 	}
@@ -492,6 +517,22 @@ func ImportWorker(c *catalog.Catalog, filePath, src string, opt WorkerImport) (W
 		ps.Add("", sumAdoptDiffers, "%s: the rendered worker file would differ from the original at %s; the provider cannot represent this file exactly, so it is not adopted.", filePath, strings.Join(diffs, ", "))
 	}
 	return w, ps
+}
+
+// hostsAreNames reports whether every worker of instance_map (at least one) is reached at a
+// host named like the worker itself: one container per process, named after it.
+func hostsAreNames(c *catalog.Catalog, hs Homeserver) bool {
+	n := 0
+	for name, e := range hs.InstanceMap {
+		if name == c.MainInstanceMapKey {
+			continue
+		}
+		if e.Host != name {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // boundHost is the address a worker's TCP listeners bind, when it is one specific address
@@ -664,6 +705,16 @@ func normalizeConfig(v any) any {
 			nsw[k] = x
 		}
 		out["stream_writers"] = nsw
+	}
+	// redis.use_tls: false is Synapse's default, which the provider writes as no key.
+	if r, ok := out["redis"].(map[string]any); ok && r["use_tls"] == false {
+		nr := map[string]any{}
+		for k, x := range r {
+			if k != "use_tls" {
+				nr[k] = x
+			}
+		}
+		out["redis"] = nr
 	}
 	for _, key := range []string{"worker_listeners", "listeners"} {
 		list, ok := out[key].([]any)

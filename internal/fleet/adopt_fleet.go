@@ -53,7 +53,7 @@ func Adopt(c *catalog.Catalog, in AdoptInput) (Adopted, Problems) {
 	out.Sources = map[string]string{}
 	out.Artifacts = map[string]WorkerArtifacts{}
 	defaultHost := in.DefaultHost
-	if defaultHost == "" {
+	if defaultHost == "" && !hostsAreNames(c, hs) {
 		defaultHost = commonWorkerHost(c, hs)
 	}
 	sharedPath := in.SharedConfigPath

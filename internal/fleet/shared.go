@@ -937,6 +937,12 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 		if !ok {
 			continue
 		}
+		if l.Key == "worker_app" && v == catalog.MainApp {
+			// synapse/config/workers.py canonicalises this value to "no worker_app", which the
+			// main process starts with, and each worker's own file sets its own afterwards
+			// (matrix-docker-ansible-deploy writes it into every homeserver.yaml).
+			continue
+		}
 		add := ps.Add
 		switch {
 		case l.ReplacedBy != "" && dutyKind(s.c, l.ReplacedBy) == "single":

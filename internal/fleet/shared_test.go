@@ -794,3 +794,21 @@ func TestOptionsFollowTheRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedMainWorkerApp: `worker_app: synapse.app.homeserver` in the shared file is what
+// Synapse reads as no worker_app (matrix-docker-ansible-deploy writes it), unlike any other.
+func TestSharedMainWorkerApp(t *testing.T) {
+	for app, refused := range map[string]bool{"synapse.app.homeserver": false, "synapse.app.generic_worker": true} {
+		cfg := fullFleet()
+		cfg.HomeserverYAML += "worker_app: " + app + "\n"
+		got := false
+		for _, p := range ValidateShared(latest, cfg) {
+			if p.Summary == "Legacy Option In Homeserver YAML" && strings.Contains(p.Detail, "worker_app") && !p.Warning {
+				got = true
+			}
+		}
+		if got != refused {
+			t.Errorf("worker_app: %s in the shared file: refused = %v, want %v", app, got, refused)
+		}
+	}
+}

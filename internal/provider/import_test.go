@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -65,6 +66,17 @@ var sensitiveHomeserver = regexp.MustCompile(`(?m)^(\s*homeserver_yaml\s*=\s*)nu
 // strconvQuote is an HCL string literal for a path (no template sequences in test paths).
 func strconvQuote(s string) string { return strconv.Quote(s) }
 
+// noSecrets fails the test when text shows a secret of the fixture fleets (all of them are
+// test values holding "test-secret" or "test-password").
+func noSecrets(t *testing.T, what, text string) {
+	t.Helper()
+	for _, secret := range []string{"test-secret", "test-password"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s shows a secret (%s):\n%s", what, secret, text)
+		}
+	}
+}
+
 // tfState is the part of `terraform show -json` the import tests read.
 type tfState struct {
 	Values struct {
@@ -84,10 +96,12 @@ type tfState struct {
 func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 	bin := buildProvider(t)
 	for _, tc := range []struct {
-		fleet, shared, version, fleetOpts string
-		roles                             map[string]string
+		fleet, shared, workers, version, fleetOpts string
+		roles                                      map[string]string
 	}{
 		{fleet: "hand-written", shared: "homeserver.yaml", version: catalog.Latest(), fleetOpts: "?roles.sync=synchrotron", roles: map[string]string{"sync": "synchrotron"}},
+		// Worker files next to homeserver.yaml, one container per process named after it.
+		{fleet: "ansible-shaped", shared: "homeserver.yaml", workers: ".", version: catalog.Latest(), fleetOpts: "?workers=."},
 		// The generator's output predates Synapse 1.152: every import ID names synapse_version 1.146.
 		{fleet: "docker-generator", shared: "shared.yaml", version: "1.146",
 			fleetOpts: "?synapse_version=1.146&worker_types=" + strings.ReplaceAll("event_persister:2,background_worker,event_creator,user_dir,media_repository,federation_inbound,federation_reader,"+
@@ -100,8 +114,13 @@ func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 			}
 			dir := copyFleet(t, tc.fleet)
 			shared := filepath.Join(dir, tc.shared)
+			workers := ""
+			if tc.workers != "" {
+				workers = filepath.Join(dir, tc.workers)
+			}
+			tc.fleetOpts = strings.Replace(tc.fleetOpts, "workers=.", "workers="+workers, 1)
 			work := t.TempDir()
-			in, err := adopt.ReadFleetFiles(shared, "")
+			in, err := adopt.ReadFleetFiles(shared, workers)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +143,12 @@ func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 			writeFile(t, filepath.Join(work, "main.tf"), b.String())
 
 			tf := newTFRunner(t, bin, work, filepath.Join(work, "terraform.log"))
-			tf.run("plan", "-no-color", "-generate-config-out=generated.tf")
+			// This plan may fail: with homeserver_yaml null, a fleet whose replication secret is
+			// inline in homeserver.yaml has none. Terraform writes generated.tf either way.
+			gencmd := exec.Command("terraform", "plan", "-no-color", "-generate-config-out=generated.tf")
+			gencmd.Dir, gencmd.Env = tf.dir, tf.env
+			genOut, _ := gencmd.CombinedOutput()
+			noSecrets(t, "the generating plan", string(genOut))
 			// Terraform writes a sensitive attribute as null: the guide's one edit reads the
 			// original homeserver.yaml with file() instead.
 			gen, err := os.ReadFile(filepath.Join(work, "generated.tf"))
@@ -137,6 +161,8 @@ func TestImportGeneratesConfigWithEmptyPlan(t *testing.T) {
 			gen = sensitiveHomeserver.ReplaceAll(gen, []byte("${1}file("+strconvQuote(shared)+")"))
 			writeFile(t, filepath.Join(work, "generated.tf"), string(gen))
 			out := tf.run("plan", "-no-color")
+			noSecrets(t, "generated.tf", string(gen))
+			noSecrets(t, "the plan", out)
 			want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(in.WorkerFiles)+3)
 			if !strings.Contains(out, want) {
 				t.Fatalf("plan with generated config: want %q:\n%s", want, out)
@@ -206,16 +232,22 @@ func TestImportErrors(t *testing.T) {
 func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 	bin := buildProvider(t)
 	for _, tc := range []struct {
-		fleet, shared, version string
-		args                   []string
+		fleet, shared, workers, version string
+		args                            []string
 	}{
 		{fleet: "hand-written", shared: "homeserver.yaml", version: catalog.Latest(), args: []string{"--role", "sync=synchrotron"}},
+		{fleet: "ansible-shaped", shared: "homeserver.yaml", workers: ".", version: catalog.Latest()},
 		{fleet: "docker-generator", shared: "shared.yaml", version: "1.146"},
 	} {
 		t.Run(tc.fleet, func(t *testing.T) {
 			dir := copyFleet(t, tc.fleet)
 			shared := filepath.Join(dir, tc.shared)
 			args := append([]string{"--homeserver", shared, "--synapse-version", tc.version}, tc.args...)
+			workers := ""
+			if tc.workers != "" {
+				workers = filepath.Join(dir, tc.workers)
+				args = append(args, "--workers", workers)
+			}
 			if b, err := os.ReadFile(filepath.Join(dir, "worker_types.txt")); err == nil {
 				args = append(args, "--worker-types", string(b))
 			}
@@ -229,16 +261,19 @@ func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 			work := t.TempDir()
 			writeFile(t, filepath.Join(work, "main.tf"), out.String())
 			tf := newTFRunner(t, bin, work, filepath.Join(work, "terraform.log"))
-			in, err := adopt.ReadFleetFiles(shared, "")
+			in, err := adopt.ReadFleetFiles(shared, workers)
 			if err != nil {
 				t.Fatal(err)
 			}
+			noSecrets(t, "the adopted HCL", out.String())
 			// The import blocks adopt writes: the first plan imports every resource and changes nothing.
 			streams := strings.Count(out.String(), "resource \"synapse_stream_writer\"")
 			want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(in.WorkerFiles)+streams+2)
-			if plan := tf.run("plan", "-no-color"); !strings.Contains(plan, want) {
+			plan := tf.run("plan", "-no-color")
+			if !strings.Contains(plan, want) {
 				t.Fatalf("first plan of the adopted fleet: want %q:\n%s", want, plan)
 			}
+			noSecrets(t, "the plan", plan)
 			tf.run("apply", "-no-color", "-auto-approve")
 			if plan := tf.run("plan", "-no-color", "-detailed-exitcode"); !strings.Contains(plan, "No changes.") {
 				t.Fatalf("plan after apply is not empty:\n%s", plan)
@@ -252,11 +287,11 @@ func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 			if err := json.Unmarshal([]byte(tf.run("show", "-json")), &st); err != nil {
 				t.Fatal(err)
 			}
-			workers := 0
+			nWorkers := 0
 			for _, r := range st.Values.RootModule.Resources {
 				switch {
 				case strings.HasPrefix(r.Address, "synapse_worker."):
-					workers++
+					nWorkers++
 					name, _ := r.Values["name"].(string)
 					if d := fleet.Differences(byName[name], r.Values["config_yaml"].(string), nil); len(d) > 0 || byName[name] == "" {
 						t.Errorf("%s: config_yaml differs from the original at %v", r.Address, d)
@@ -268,8 +303,8 @@ func TestAdoptCommandPlansWithNoChanges(t *testing.T) {
 					}
 				}
 			}
-			if workers != len(in.WorkerFiles) {
-				t.Errorf("%d synapse_worker resources for %d worker files", workers, len(in.WorkerFiles))
+			if nWorkers != len(in.WorkerFiles) {
+				t.Errorf("%d synapse_worker resources for %d worker files", nWorkers, len(in.WorkerFiles))
 			}
 		})
 	}
