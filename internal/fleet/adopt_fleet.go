@@ -111,12 +111,22 @@ func Adopt(c *catalog.Catalog, in AdoptInput) (Adopted, Problems) {
 		}
 	}
 	out.Shared = cfg
+	secretHint := false
 	for _, p := range ValidateShared(c, cfg) {
 		if !p.Warning {
 			ps.Add(p.Path, p.Summary, "%s (adopting %s)", p.Detail, in.HomeserverPath)
+			secretHint = secretHint || p.Summary == "Unprotected Replication Listener"
 		} else {
 			ps.Warn(p.Path, p.Summary, "%s (adopting %s)", p.Detail, in.HomeserverPath)
 		}
+	}
+	if secretHint {
+		opt := "worker_replication_secret: <secret> (it moves to the sensitive secret_config_yaml)"
+		if c.HasOption("worker_replication_secret_path") {
+			opt = "worker_replication_secret_path: <file holding the secret>, or " + opt
+		}
+		ps.Add("worker_replication_secret", sumAdoptKey, "%s has replication listeners reachable from other machines and no replication secret, which the provider refuses for any fleet. "+
+			"Add %s to %s, restart the fleet, then adopt again.", in.HomeserverPath, opt, in.HomeserverPath)
 	}
 	if ps.HasErrors() {
 		return out, ps
