@@ -58,16 +58,21 @@ func TestAdoptDockerGenerator(t *testing.T) {
 		in.Roles[name] = roles
 	}
 	// As generated, the fleet's replication listeners bind every interface with no secret:
-	// refused, naming the fix, for each of the six stream writers.
+	// refused, naming the fix, for each of the six stream writers, and once for the file with
+	// the option to add there.
 	_, ps := Adopt(c, in)
-	unprotected := 0
+	unprotected, fileFix := 0, 0
 	for _, p := range ps {
 		if p.Summary == "Unprotected Replication Listener" && !p.Warning && strings.Contains(p.Detail, "replication_secret_path") {
 			unprotected++
 		}
+		if p.Path == "worker_replication_secret" && !p.Warning && strings.Contains(p.Detail, "Add worker_replication_secret_path: <file holding the secret>") &&
+			strings.Contains(p.Detail, in.HomeserverPath) {
+			fileFix++
+		}
 	}
-	if unprotected != 6 || len(ps.Errors()) != 6 {
-		t.Errorf("%d Unprotected Replication Listener errors of %d errors, want 6 of 6:\n%s", unprotected, len(ps.Errors()), ps.Errors())
+	if unprotected != 6 || fileFix != 1 || len(ps.Errors()) != 7 {
+		t.Errorf("%d Unprotected Replication Listener errors and %d naming the file's fix of %d errors, want 6 and 1 of 7:\n%s", unprotected, fileFix, len(ps.Errors()), ps.Errors())
 	}
 	// With the secret in a file (the guide's one-line first step) it adopts with no difference.
 	in.HomeserverSrc += DockerGeneratorSecretLine
@@ -198,5 +203,93 @@ func TestParseWorkerTypes(t *testing.T) {
 		if _, err := ParseWorkerTypes(bad); err == nil {
 			t.Errorf("ParseWorkerTypes(%q) accepted", bad)
 		}
+	}
+}
+
+// TestAdoptAnsibleShaped adopts a fleet shaped like matrix-docker-ansible-deploy's: worker files
+// (worker.<name>.yaml) next to homeserver.yaml, one container per worker reached at its name,
+// inline secrets, worker_app: synapse.app.homeserver in the shared file.
+func TestAdoptAnsibleShaped(t *testing.T) {
+	c := catalog.MustFor(catalog.Latest())
+	dir := filepath.Join("testdata", "adopt", "ansible-shaped")
+	src, err := os.ReadFile(filepath.Join(dir, "homeserver.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := AdoptInput{HomeserverPath: "/matrix/synapse/config/homeserver.yaml", HomeserverSrc: string(src), WorkerFiles: map[string]string{}}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "worker.") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.WorkerFiles["/matrix/synapse/config/"+e.Name()] = string(b)
+	}
+	a, ps := Adopt(c, in)
+	if ps.HasErrors() {
+		t.Fatalf("adopt: %s", ps.Errors())
+	}
+	if len(a.Workers) != 12 {
+		t.Fatalf("adopted %d workers, want 12", len(a.Workers))
+	}
+	for _, w := range a.Workers {
+		if w.Host != w.Name {
+			t.Errorf("%s: host %q, want its own name (one container per worker)", w.Name, w.Host)
+		}
+		if d := Differences(in.WorkerFiles[a.Sources[w.Name]], a.Artifacts[w.Name].ConfigYAML, nil); len(d) > 0 {
+			t.Errorf("%s differs at %v:\n%s", w.Name, d, a.Artifacts[w.Name].ConfigYAML)
+		}
+	}
+	if d := LoadedDifferences(in.HomeserverSrc, DutyDefaults(c), a.Render.MergedYAML, a.Render.SecretConfigYAML); len(d) > 0 {
+		t.Errorf("shared config differs at %v", d)
+	}
+	for _, secret := range []string{"registration-test-secret", "macaroon-test-secret", "form-test-secret", "db-test-password", "replication-test-secret"} {
+		if strings.Contains(a.Render.MergedYAML, secret) || strings.Contains(a.Render.ConfigYAML, secret) {
+			t.Errorf("%s is in merged_yaml or config_yaml", secret)
+		}
+		if !strings.Contains(a.Render.SecretConfigYAML, secret) {
+			t.Errorf("%s is not in secret_config_yaml", secret)
+		}
+	}
+	roles := map[string]string{}
+	for _, w := range a.Workers {
+		roles[w.Name] = strings.Join(w.Roles, "+")
+	}
+	for name, want := range map[string]string{
+		"matrix-synapse-worker-sync-0": "synchrotron", "matrix-synapse-worker-client-reader-0": "client_reader",
+		"matrix-synapse-worker-background-0": "background_worker", "matrix-synapse-worker-stream-writer-0-events": "",
+	} {
+		if roles[name] != want {
+			t.Errorf("%s: roles %q, want %q", name, roles[name], want)
+		}
+	}
+	// stream_writers as a string is read as a list of it.
+	var got []string
+	for _, s := range a.Streams {
+		got = append(got, s.Stream+"="+strings.Join(s.Writers, "+"))
+	}
+	if want := "events=matrix-synapse-worker-stream-writer-0-events typing=matrix-synapse-worker-stream-writer-1-typing receipts=matrix-synapse-worker-stream-writer-2-receipts"; strings.Join(got, " ") != want {
+		t.Errorf("streams\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// TestLoadedDifferences: later files replace earlier ones' top-level keys, as Synapse loads
+// several --config-path files; a key only the secret file holds counts.
+func TestLoadedDifferences(t *testing.T) {
+	orig := "a: 1\nsecret: s\ndb: {name: psycopg2, args: {password: p}}\n"
+	if d := LoadedDifferences(orig, nil, "a: 1\ndb: {name: psycopg2}\n", "secret: s\ndb: {name: psycopg2, args: {password: p}}\n"); len(d) != 0 {
+		t.Errorf("shallow merge: %v", d)
+	}
+	if d := LoadedDifferences(orig, nil, "a: 1\ndb: {name: psycopg2, args: {password: p}}\n", ""); len(d) == 0 || d[0] != "secret" {
+		t.Errorf("a key missing from every file: %v", d)
+	}
+	if d := LoadedDifferences(orig, nil, "a: 1\n", "secret: s\ndb: {name: psycopg2, args: {password: q}}\n"); len(d) == 0 {
+		t.Errorf("a changed value in the last file is not a difference: %v", d)
 	}
 }
