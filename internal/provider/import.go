@@ -116,6 +116,26 @@ func importCatalog(w *withCatalog, id importID, diags *diag.Diagnostics) (*catal
 	return w.catalogOf(version, diags), version
 }
 
+// openImport parses an import ID of the given form (check, when set, refuses what the
+// options alone cannot), reads the file it names and selects the release to read it for.
+func openImport(w *withCatalog, rawID, form string, check func(importID) error, diags *diag.Diagnostics, allowed ...string) (
+	id importID, src string, c *catalog.Catalog, version types.String, ok bool,
+) {
+	id, err := parseImportID(rawID, form, allowed...)
+	if err == nil && check != nil {
+		err = check(id)
+	}
+	if err != nil {
+		diags.AddError("Invalid Import ID", err.Error()+".")
+		return id, "", nil, version, false
+	}
+	if src, ok = readImportFile(id.path, diags); !ok {
+		return id, "", nil, version, false
+	}
+	c, version = importCatalog(w, id, diags)
+	return id, src, c, version, c != nil
+}
+
 func readImportFile(p string, diags *diag.Diagnostics) (string, bool) {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -129,17 +149,9 @@ const workerImportForm = "<path of the worker's YAML file>[?host=<host>&roles=<r
 
 // ImportState reads an existing worker file.
 func (r *workerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseImportID(req.ID, workerImportForm, "host", "roles", "shared_config_path", "log_level", "synapse_version")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error()+".")
-		return
-	}
-	src, ok := readImportFile(id.path, &resp.Diagnostics)
+	id, src, c, version, ok := openImport(&r.withCatalog, req.ID, workerImportForm, nil, &resp.Diagnostics,
+		"host", "roles", "shared_config_path", "log_level", "synapse_version")
 	if !ok {
-		return
-	}
-	c, version := importCatalog(&r.withCatalog, id, &resp.Diagnostics)
-	if c == nil {
 		return
 	}
 	opt := fleet.WorkerImport{Host: id.opts.Get("host"), SharedConfigPath: id.opts.Get("shared_config_path"), LogLevel: id.opts.Get("log_level")}
@@ -288,20 +300,14 @@ const streamWriterImportForm = "<path of homeserver.yaml>?stream=<stream>"
 
 // ImportState reads one stream_writers entry of an existing homeserver.yaml.
 func (r *streamWriterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseImportID(req.ID, streamWriterImportForm, "stream", "synapse_version")
-	if err == nil && id.opts.Get("stream") == "" {
-		err = fmt.Errorf("the import ID %q names no stream; the form is %s", req.ID, streamWriterImportForm)
+	needStream := func(id importID) error {
+		if id.opts.Get("stream") == "" {
+			return fmt.Errorf("the import ID %q names no stream; the form is %s", req.ID, streamWriterImportForm)
+		}
+		return nil
 	}
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID", err.Error()+".")
-		return
-	}
-	src, ok := readImportFile(id.path, &resp.Diagnostics)
+	id, src, c, version, ok := openImport(&r.withCatalog, req.ID, streamWriterImportForm, needStream, &resp.Diagnostics, "stream", "synapse_version")
 	if !ok {
-		return
-	}
-	c, version := importCatalog(&r.withCatalog, id, &resp.Diagnostics)
-	if c == nil {
 		return
 	}
 	hs, ps := fleet.ParseHomeserver(c, id.path, src)
