@@ -9,7 +9,7 @@ package fleet
 // What "equal" means (Equivalent): both files are parsed as Synapse parses them (YAML 1.1
 // types), then normalized where Synapse reads two spellings the same and the provider writes
 // only one: a listener's resources are one entry holding every name (Synapse serves the union),
-// `compress: false`, `tls: false` and `redis.use_tls: false` (Synapse's defaults) are dropped, a legacy `bind_address`
+// `compress: false`, `tls: false` and `redis.use_tls: false` (Synapse's defaults) and an empty `worker_listeners` are dropped, a legacy `bind_address`
 // is `bind_addresses: [it]`, a stream_writers entry of one name is a list of it, and a duty option naming only the main process equals its absence
 // (Synapse's default). Anything else is compared as is. Comments of a worker file are not kept
 // (the provider renders worker files); those of homeserver.yaml are, by the merge.
@@ -513,7 +513,16 @@ func ImportWorker(c *catalog.Catalog, filePath, src string, opt WorkerImport) (W
 		}
 		return Worker{}, ps
 	}
-	if diffs := Differences(src, a.ConfigYAML, nil); len(diffs) > 0 {
+	diffs := Differences(src, a.ConfigYAML, nil)
+	if wf.LogConfigPath == "" {
+		// The provider always writes worker_log_config; a worker without one logs with
+		// Synapse's defaults, which no rendered file says.
+		ps.Add("worker_log_config", sumAdoptKey, "%s has no worker_log_config, and the provider always writes one (log_config_path, default %s). "+
+			"Add worker_log_config: <path of a log config> to the file (provider::synapse::worker_log_config renders one), restart the worker, then import again.",
+			filePath, w.WithDefaults().LogConfigPath)
+		diffs = removeString(diffs, "worker_log_config")
+	}
+	if len(diffs) > 0 {
 		ps.Add("", sumAdoptDiffers, "%s: the rendered worker file would differ from the original at %s; the provider cannot represent this file exactly, so it is not adopted.", filePath, strings.Join(diffs, ", "))
 	}
 	return w, ps
@@ -706,6 +715,13 @@ func normalizeConfig(v any) any {
 		}
 		out["stream_writers"] = nsw
 	}
+	// Synapse reads a missing (or null) worker_listeners as none; the provider writes [].
+	if l, ok := out["worker_listeners"]; ok && l == nil {
+		delete(out, "worker_listeners")
+	}
+	if l, ok := out["worker_listeners"].([]any); ok && len(l) == 0 {
+		delete(out, "worker_listeners")
+	}
 	// redis.use_tls: false is Synapse's default, which the provider writes as no key.
 	if r, ok := out["redis"].(map[string]any); ok && r["use_tls"] == false {
 		nr := map[string]any{}
@@ -793,4 +809,15 @@ func DutyDefaults(c *catalog.Catalog) map[string]any {
 		}
 	}
 	return d
+}
+
+// removeString is list without the entries equal to s.
+func removeString(list []string, s string) []string {
+	out := list[:0:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -293,3 +293,57 @@ func TestLoadedDifferences(t *testing.T) {
 		t.Errorf("a changed value in the last file is not a difference: %v", d)
 	}
 }
+
+// TestImportWorkerOddFiles: real-world worker files either import with a rendered file equal to
+// the original (odd keys in extra_config), or fail with an error naming the file and the key.
+func TestImportWorkerOddFiles(t *testing.T) {
+	c := catalog.MustFor(catalog.Latest())
+	hs, ps := ParseHomeserver(c, "/x/homeserver.yaml", "instance_map:\n  main: {host: 10.0.0.1, port: 9093}\n  w1: {host: 10.0.0.2, port: 9101, tls: true}\n")
+	if ps.HasErrors() {
+		t.Fatal(ps)
+	}
+	const head = "worker_app: synapse.app.generic_worker\nworker_log_config: /var/log/w.yaml\n"
+	for _, tc := range []struct {
+		name, src string
+		extra     string // want in extra_config ("" = none), for files that import
+		errKey    string // want an error naming this key, for files that do not
+	}{
+		{name: "pid file, daemonize, tls replication", src: head + "worker_name: w1\nworker_pid_file: /run/w1.pid\nworker_daemonize: false\nworker_listeners:\n  - {type: http, port: 9101, tls: true, resources: [{names: [replication]}]}\n",
+			extra: "worker_pid_file: /run/w1.pid"},
+		{name: "two resources entries and metrics", src: head + "worker_name: w2\nworker_listeners:\n  - type: http\n    port: 8083\n    resources:\n      - names: [client]\n      - names: [federation]\n  - type: metrics\n    port: 9000\n"},
+		{name: "legacy bind_address", src: head + "worker_name: w3\nworker_listeners:\n  - {type: http, port: 8083, bind_address: 10.0.0.3, resources: [{names: [client]}]}\n"},
+		{name: "unknown keys and floats", src: head + "worker_name: w7\nenable_metrics: true\ncaches: {global_factor: 2.0}\nfoo_unknown: [1, 2.5, 'x']\n",
+			extra: "foo_unknown"},
+		{name: "no worker_log_config", src: "worker_app: synapse.app.generic_worker\nworker_name: w8\n", errKey: "worker_log_config"},
+		{name: "compress true", src: head + "worker_name: w4\nworker_listeners:\n  - {type: http, port: 8083, resources: [{names: [client], compress: true}]}\n", errKey: "compress"},
+		{name: "legacy worker_app", src: "worker_app: synapse.app.synchrotron\nworker_name: w9\nworker_log_config: /l\n", errKey: "worker_app"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := "/x/workers/" + strings.ReplaceAll(tc.name, " ", "_") + ".yaml"
+			w, ps := ImportWorker(c, p, tc.src, WorkerImport{Homeserver: &hs})
+			if tc.errKey != "" {
+				found := false
+				for _, e := range ps.Errors() {
+					found = found || strings.Contains(e.Detail, p) && strings.Contains(e.Detail, tc.errKey)
+				}
+				if !found {
+					t.Errorf("want an error naming %s and %s, got %s", p, tc.errKey, ps)
+				}
+				return
+			}
+			if ps.HasErrors() {
+				t.Fatalf("import: %s", ps.Errors())
+			}
+			if !strings.Contains(w.ExtraConfig, tc.extra) {
+				t.Errorf("extra_config %q lacks %q", w.ExtraConfig, tc.extra)
+			}
+			a, rps := RenderWorker(c, w)
+			if rps.HasErrors() {
+				t.Fatal(rps)
+			}
+			if d := Differences(tc.src, a.ConfigYAML, nil); len(d) > 0 {
+				t.Errorf("rendered file differs at %v:\n%s", d, a.ConfigYAML)
+			}
+		})
+	}
+}
