@@ -194,8 +194,7 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 	fmt.Fprintf(&b, "provider \"synapse\" {\n  synapse_version = %s\n}\n", str(c.Version))
 	labels := labeler{}
 	workerLabels := map[string]string{}
-	var workerRefs [][2]string
-	var streamRefs []string
+	var workerRefs, streamRefs [][2]string
 	fleetOpts := []string{"synapse_version=" + queryEscape(c.Version)}
 	if opt.WorkersDir != "" {
 		fleetOpts = append(fleetOpts, "workers="+queryEscape(opt.WorkersDir))
@@ -215,8 +214,8 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 		if opt.Import {
 			id := a.Sources[w.Name] + "?host=" + queryEscape(w.Host) + "&roles=" + queryEscape(strings.Join(w.Roles, ",")) +
 				"&shared_config_path=" + queryEscape(sharedPath) + "&synapse_version=" + queryEscape(c.Version)
-			if d := w.WithDefaults(); d.LogLevel != fleet.DefaultLogLevel {
-				id += "&log_level=" + queryEscape(d.LogLevel)
+			if w.LogLevel != "" {
+				id += "&log_level=" + queryEscape(w.LogLevel)
 			}
 			writeImport(&b, "synapse_worker."+addr, id)
 		}
@@ -239,11 +238,15 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 		if len(w.Listeners) > 0 {
 			attrs = append(attrs, [2]string{"listeners", listeners(w.Listeners)})
 		}
-		d := w.WithDefaults()
-		attrs = append(attrs, [2]string{"config_dir", str(d.ConfigDir)}, [2]string{"shared_config_path", str(d.SharedConfigPath)},
-			[2]string{"log_config_path", str(d.LogConfigPath)})
-		if d.LogLevel != fleet.DefaultLogLevel {
-			attrs = append(attrs, [2]string{"log_level", str(d.LogLevel)})
+		// Unset means the default, as the import leaves them.
+		for _, kv := range [][2]string{{"config_dir", w.ConfigDir}, {"shared_config_path", w.SharedConfigPath}} {
+			if kv[1] != "" {
+				attrs = append(attrs, [2]string{kv[0], str(kv[1])})
+			}
+		}
+		attrs = append(attrs, [2]string{"log_config_path", str(w.WithDefaults().LogConfigPath)})
+		if w.LogLevel != "" {
+			attrs = append(attrs, [2]string{"log_level", str(w.LogLevel)})
 		}
 		if w.ExtraConfig != "" {
 			attrs = append(attrs, [2]string{"extra_config", str(w.ExtraConfig)})
@@ -253,7 +256,7 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 	}
 	for _, s := range a.Streams {
 		addr := labels.next("synapse_stream_writer", s.Stream)
-		streamRefs = append(streamRefs, "synapse_stream_writer."+addr)
+		streamRefs = append(streamRefs, [2]string{str(s.Stream), "synapse_stream_writer." + addr})
 		if opt.Import {
 			writeImport(&b, "synapse_stream_writer."+addr, homeserverPath+"?stream="+queryEscape(s.Stream)+"&synapse_version="+queryEscape(c.Version))
 		}
@@ -283,7 +286,7 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 	if len(sh.Main.BindAddresses) > 0 {
 		mainAttrs = append(mainAttrs, [2]string{"bind_addresses", strList(sh.Main.BindAddresses)})
 	}
-	attrs := [][2]string{{"main", object(mainAttrs)}, {"workers", refMap(workerRefs)}, {"stream_writers", refList(streamRefs)}}
+	attrs := [][2]string{{"main", object(mainAttrs)}, {"workers", refMap(workerRefs)}, {"stream_writers", refMap(streamRefs)}}
 	if r := sh.Redis; r != nil {
 		var ra [][2]string
 		for _, kv := range [][2]string{{"host", r.Host}, {"path", r.Path}, {"password_path", r.PasswordPath}} {
@@ -335,7 +338,7 @@ func HCL(c *catalog.Catalog, a fleet.Adopted, homeserverPath string, opt Options
 		b.WriteString("\nresource \"synapse_routing_table\" \"fleet\" {\n")
 		writeAttrs(&b, [][2]string{
 			{"main", object([][2]string{{"host", str(hs.MainHTTPHost)}, {"port", strconv.Itoa(hs.Main.HTTPPort)}})},
-			{"workers", refMap(workerRefs)}, {"stream_writers", refList(streamRefs)},
+			{"workers", refMap(workerRefs)}, {"stream_writers", refMap(streamRefs)},
 		})
 		b.WriteString("}\n")
 	} else {
@@ -444,12 +447,6 @@ func refMap(refs [][2]string) string {
 	return b.String()
 }
 
-func refList(refs []string) string {
-	if len(refs) == 0 {
-		return "[]"
-	}
-	return "[\n    " + strings.Join(refs, ",\n    ") + ",\n  ]"
-}
 
 func object(attrs [][2]string) string {
 	parts := make([]string, len(attrs))

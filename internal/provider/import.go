@@ -185,8 +185,9 @@ func (r *workerResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 // workerModelOf is a worker's inputs as the resource's model (computed attributes unset).
+// config_dir, shared_config_path and log_level are null unless the file or the ID set them
+// (null means the default), as `adopt` writes them.
 func workerModelOf(ctx context.Context, w fleet.Worker, diags *diag.Diagnostics) workerModel {
-	w = w.WithDefaults()
 	m := workerModel{
 		Name:             types.StringValue(w.Name),
 		Roles:            types.SetNull(types.StringType),
@@ -196,10 +197,10 @@ func workerModelOf(ctx context.Context, w fleet.Worker, diags *diag.Diagnostics)
 		MetricsPort:      optionalPort(w.MetricsPort),
 		BindAddresses:    optionalStrings(ctx, w.BindAddresses, diags),
 		Listeners:        types.ListNull(listenersElemType()),
-		ConfigDir:        types.StringValue(w.ConfigDir),
-		SharedConfigPath: types.StringValue(w.SharedConfigPath),
-		LogConfigPath:    types.StringValue(w.LogConfigPath),
-		LogLevel:         types.StringValue(w.LogLevel),
+		ConfigDir:        optionalString(w.ConfigDir),
+		SharedConfigPath: optionalString(w.SharedConfigPath),
+		LogConfigPath:    types.StringValue(w.WithDefaults().LogConfigPath),
+		LogLevel:         optionalString(w.LogLevel),
 		ExtraConfig:      types.StringNull(),
 	}
 	if len(w.Roles) > 0 {
@@ -413,9 +414,9 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 		}
 		v := map[string]attr.Value{
 			"name": types.StringValue(ref.Name), "roles": roles, "host": types.StringValue(ref.Host),
-			// An empty upstream is null: generated configuration writes "" as null.
-			"upstream": types.StringValue(ref.Upstream), "http_resources": stringList(ctx, ref.HTTPResources, diags),
-			"instance_map_entry": im, "replication_bind_addresses": stringList(ctx, ref.ReplicationBindAddresses, diags),
+			// Empty lists are null, as synapse_worker has them.
+			"upstream": types.StringValue(ref.Upstream), "http_resources": optionalStrings(ctx, ref.HTTPResources, diags),
+			"instance_map_entry": im, "replication_bind_addresses": optionalStrings(ctx, ref.ReplicationBindAddresses, diags),
 		}
 		if _, ok := elem.AttrTypes["synapse_version"]; ok {
 			v["synapse_version"] = version
@@ -455,18 +456,18 @@ func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType
 	return m
 }
 
-// streamWriterRefsValue is the `stream_writers` input listing the adopted assignments.
-func streamWriterRefsValue(ctx context.Context, ss []fleet.StreamAssignment, version types.String, diags *diag.Diagnostics) types.List {
+// streamWriterRefsValue is the `stream_writers` input holding the adopted assignments, keyed by stream.
+func streamWriterRefsValue(ctx context.Context, ss []fleet.StreamAssignment, version types.String, diags *diag.Diagnostics) types.Map {
 	elem := objectTypeOf(streamWriterRefsAttribute("").GetType())
-	var vals []attr.Value
+	vals := map[string]attr.Value{}
 	for _, s := range ss {
-		v, d := types.ObjectValueFrom(ctx, elem.AttrTypes, streamWriterRefModel{Stream: types.StringValue(s.Stream), Writers: stringList(ctx, s.Writers, diags), SynapseVersion: version})
-		diags.Append(d...)
-		vals = append(vals, v)
+		vals[s.Stream] = objectValue(elem.AttrTypes, withNulls(elem.AttrTypes, map[string]attr.Value{
+			"stream": types.StringValue(s.Stream), "writers": stringList(ctx, s.Writers, diags), "synapse_version": version,
+		}), diags)
 	}
-	l, d := types.ListValue(elem, vals)
+	m, d := types.MapValue(elem, vals)
 	diags.Append(d...)
-	return l
+	return m
 }
 
 // ImportState reads an existing homeserver.yaml and its workers.
