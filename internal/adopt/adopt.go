@@ -447,7 +447,6 @@ func refMap(refs [][2]string) string {
 	return b.String()
 }
 
-
 func object(attrs [][2]string) string {
 	parts := make([]string, len(attrs))
 	for i, kv := range attrs {
