@@ -600,6 +600,7 @@ func (r *routingTableResource) ImportState(ctx context.Context, req resource.Imp
 		Listen:         types.ObjectNull(objectTypeOf(schemaAttrs["listen"].GetType()).AttrTypes),
 		Proxies:        types.SetNull(types.StringType),
 		Forms:          types.SetNull(types.StringType),
+		ExtraRoutes:    types.MapNull(objectTypeOf(schemaAttrs["extra_routes"].GetType())),
 	}
 	r.renderOnly(ctx, &m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
