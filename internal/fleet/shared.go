@@ -738,6 +738,15 @@ func (s *sharedView) checkSecret(ps *Problems) {
 	if s.hasSecret() {
 		return
 	}
+	// A fleet whose processes all reach each other over loopback (one machine or one container,
+	// like Synapse's docker worker image) sends no replication traffic over a network, so a
+	// listener that also binds other addresses is a warning there: it is what such fleets run
+	// today, and adopting one must not fail on it. Anywhere else it is an error.
+	report := ps.Add
+	if s.replicationOverLoopback() {
+		report = ps.Warn
+	}
+	const local = " The processes reach each other over loopback here, so this is a warning: nothing needs the other addresses."
 	m := s.cfg.Main
 	if m.ReplicationPort != 0 && m.ReplicationPath == "" {
 		if bad := s.nonLoopback(m.BindAddresses); bad != "" {
@@ -745,7 +754,11 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			if len(m.BindAddresses) == 0 {
 				p = "main.replication_port"
 			}
-			ps.Add(p, "Unprotected Replication Listener", "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too.", m.ReplicationPort, bad)
+			detail := "the main process's replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted, so anyone who reaches the port can act as the homeserver; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (main.bind_addresses) when every worker runs on this host and main.host is loopback too."
+			if s.replicationOverLoopback() {
+				detail += local
+			}
+			report(p, "Unprotected Replication Listener", detail, m.ReplicationPort, bad)
 		}
 	}
 	for i, w := range s.cfg.Workers {
@@ -753,9 +766,28 @@ func (s *sharedView) checkSecret(ps *Problems) {
 			continue
 		}
 		if bad := s.nonLoopback(w.ReplicationBindAddresses); bad != "" {
-			ps.Add(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too.", i, w.Name, w.InstanceMap.Port, bad)
+			detail := "workers[%d] (%q): the replication listener on port %d binds %s, which is not loopback, and no replication secret is set: replication HTTP is unauthenticated and unencrypted; set replication_secret_path, or bind it to 127.0.0.1 or ::1 (the worker's bind_addresses) when every process runs on that host and its host is loopback too."
+			if s.replicationOverLoopback() {
+				detail += local
+			}
+			report(Index("workers", i, "replication_bind_addresses"), "Unprotected Replication Listener", detail, i, w.Name, w.InstanceMap.Port, bad)
 		}
 	}
+}
+
+// replicationOverLoopback reports whether every instance_map entry (main's and each worker's)
+// is a loopback address or a unix socket: replication then never crosses a network.
+func (s *sharedView) replicationOverLoopback() bool {
+	m := s.cfg.Main
+	if m.ReplicationPath == "" && !isLoopback(m.Host) {
+		return false
+	}
+	for _, w := range s.cfg.Workers {
+		if w.InstanceMap != nil && w.InstanceMap.Path == "" && !isLoopback(w.InstanceMap.Host) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkReachable: instance_map tells the other processes to connect to host:port
