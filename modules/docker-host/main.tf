@@ -79,14 +79,15 @@ resource "docker_image" "synapse" {
 # Restart (replace) a container when any of its files changes: the container is replaced when
 # this resource's input (the files' contents) changes.
 resource "terraform_data" "files" {
-  for_each = local.process_files
+  # Names only (Terraform evaluates a for_each expression once per instance).
+  for_each = toset(keys(local.process_files))
 
   # The secret's hash joins the trigger so a rotated secret restarts the containers.
-  input = merge({ for p, c in each.value : p => sha256(c) }, local.has_secret ? { (var.replication_secret_path) = sha256(var.replication_secret) } : {})
+  input = merge({ for p, c in local.process_files[each.key] : p => sha256(c) }, local.has_secret ? { (var.replication_secret_path) = sha256(var.replication_secret) } : {})
 }
 
 resource "docker_container" "synapse" {
-  for_each = local.processes
+  for_each = toset(keys(local.processes))
 
   name     = "${var.name_prefix}-${var.host}-${each.key}"
   hostname = each.key
@@ -97,7 +98,7 @@ resource "docker_container" "synapse" {
   # its user because Docker then resolves that user in the image's /etc/passwd to own the
   # uploaded files, which fails for uid:gid (Docker 20.10) and for a uid the image does not
   # list; as root, the uploads keep the owner written in them.
-  entrypoint = concat(local.drop_privileges, split(" ", each.value.command))
+  entrypoint = concat(local.drop_privileges, split(" ", local.processes[each.key].command))
   restart    = "unless-stopped"
   env        = concat(["SYNAPSE_INSTANCE=${each.key}"], var.env)
 
@@ -107,7 +108,7 @@ resource "docker_container" "synapse" {
   }
 
   dynamic "ports" {
-    for_each = each.value.ports
+    for_each = local.processes[each.key].ports
     content {
       internal = tonumber(ports.value)
       external = tonumber(ports.value)
@@ -151,7 +152,7 @@ resource "docker_container" "synapse" {
   }
 
   healthcheck {
-    test         = ["CMD", "curl", "-fSs", "http://localhost:${each.value.health}/health"]
+    test         = ["CMD", "curl", "-fSs", "http://localhost:${local.processes[each.key].health}/health"]
     interval     = "15s"
     timeout      = "5s"
     retries      = 3
