@@ -89,8 +89,15 @@ func TestSharedConfigResource(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Missing Worker Name.*workers\["persister1"\]\.name is empty`)},
 			{Config: strings.Replace(base, `replication_secret_path`, `replication_secret = "x"
   replication_secret_path`, 1), ExpectError: regexp.MustCompile(`Conflicting Replication Secret`)},
-			{Config: strings.Replace(sharedConfig(`redis = {}`), `bind_addresses = ["127.0.0.1"] }`, `}`, 1), // no secret, every interface
+			// No secret, main's replication listener on every interface, and instance_map sends
+			// the workers to main over a network: refused.
+			{Config: strings.Replace(strings.Replace(sharedConfig(`redis = {}`), `bind_addresses = ["127.0.0.1"] }`, `}`, 1),
+				`main           = { host = "127.0.0.1"`, `main           = { host = "10.0.0.1"`, 1),
 				ExpectError: regexp.MustCompile(`(?s)Unprotected Replication Listener.*set\s+replication_secret_path`)},
+			// The same listener where every instance_map entry is loopback (one machine or
+			// container): replication never crosses a network, so it is only a warning.
+			{Config: strings.Replace(sharedConfig(`redis = {}`), `bind_addresses = ["127.0.0.1"] }`, `}`, 1),
+				PlanOnly: true, ExpectNonEmptyPlan: true},
 			{Config: sharedConfig(`redis = {}
   pusher_instances = ["ghost"]
   replication_secret_path = "/s"`), ExpectError: regexp.MustCompile(`pusher_instances\[0\] names "ghost"`)},
