@@ -74,10 +74,17 @@ func binaries(t *testing.T) map[proxy.Proxy]string {
 	return out
 }
 
-// stubs starts one HTTP server per process name on 127.0.0.1 answering `X-Upstream: <name>`.
+// stubs starts one HTTP server per process name on 127.0.0.1 answering `X-Upstream: <name>`
+// and echoing what the proxy sent (X-Seen-URI, X-Seen-Forwarded-For, X-Seen-Forwarded-Proto).
 func stubs(t *testing.T, procNames []string) map[string]string {
+	addrs, _ := startStubs(t, procNames)
+	return addrs
+}
+
+// startStubs is stubs with a stop function per process (to take a pool down).
+func startStubs(t *testing.T, procNames []string) (map[string]string, map[string]func()) {
 	t.Helper()
-	addrs := map[string]string{}
+	addrs, stops := map[string]string{}, map[string]func(){}
 	for _, n := range procNames {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -95,8 +102,9 @@ func stubs(t *testing.T, procNames []string) map[string]string {
 		go func() { _ = srv.Serve(ln) }()
 		t.Cleanup(func() { _ = srv.Close() })
 		addrs[n] = ln.Addr().String()
+		stops[n] = func() { _ = srv.Close() }
 	}
-	return addrs
+	return addrs, stops
 }
 
 func freePort(t *testing.T) int {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,29 +34,6 @@ var extraRoutes = []routing.ExtraRoute{
 	{Name: "msc_other", Order: 1, Pattern: `^/_matrix/client/unstable/org\.example\.msc9999/`, Worker: "sync2"},
 	{Name: "room_mod", Pattern: `^/_matrix/client/unstable/rooms/[^/]+/org\.example\.msc8888$`, Role: "synchrotron", Strategy: routing.ByRoom},
 	{Name: "appservice", Pattern: `^/_matrix/app/`, Role: "client_reader", Strategy: routing.BySourceIP},
-}
-
-// startStubs is stubs with a stop function per process (to take a pool down).
-func startStubs(t *testing.T, procNames []string) (map[string]string, map[string]func()) {
-	t.Helper()
-	addrs, stops := map[string]string{}, map[string]func(){}
-	for _, n := range procNames {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := n
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("X-Upstream", name)
-			_, _ = io.WriteString(w, "{}")
-		}), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() { _ = srv.Close() })
-		addrs[n] = ln.Addr().String()
-		stops[n] = func() { _ = srv.Close() }
-	}
-	return addrs, stops
 }
 
 // extrasTable compiles extrasFleet on the stubs and adds extraRoutes.
