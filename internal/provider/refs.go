@@ -240,10 +240,26 @@ func checkRefVersions(resourceType string, version string, workers, writers type
 // Values are read straight from the objects' attributes: no reflection, which the framework's
 // As() does per call (a regexp per struct field), on what runs once per worker per plan.
 func workerRefs(ctx context.Context, attrName string, m types.Map, diags *diag.Diagnostics) (refs []fleet.WorkerRef, keys []string, ok bool) {
+	ok = eachObject(attrName, "Missing Worker", "a synapse_worker resource", m, diags, func(key string, at path.Path, label string, a map[string]attr.Value) bool {
+		ref, known := workerRef(ctx, key, a, at, label, diags)
+		if known {
+			refs = append(refs, ref)
+			keys = append(keys, key)
+		}
+		return known
+	})
+	return refs, keys, ok
+}
+
+// eachObject walks a map input of objects in key order and calls fn with each known, non-null
+// element (its key, attribute path, label for messages and attributes). It returns false when
+// the map, an element, or a value fn needs (fn returns false) is unknown: render later. A null
+// element is an error on it, naming what to pass.
+func eachObject(attrName, missing, pass string, m types.Map, diags *diag.Diagnostics, fn func(key string, at path.Path, label string, a map[string]attr.Value) bool) bool {
 	if m.IsUnknown() {
-		return nil, nil, false
+		return false
 	}
-	ok = true
+	ok := true
 	elems := m.Elements()
 	for _, key := range sortedStringKeys(elems) {
 		at := path.Root(attrName).AtMapKey(key)
@@ -254,18 +270,14 @@ func workerRefs(ctx context.Context, attrName string, m types.Map, diags *diag.D
 			continue
 		}
 		if obj.IsNull() {
-			diags.AddAttributeError(at, "Missing Worker", fmt.Sprintf("%s is null; pass a synapse_worker resource.", label))
+			diags.AddAttributeError(at, missing, fmt.Sprintf("%s is null; pass %s.", label, pass))
 			continue
 		}
-		ref, known := workerRef(ctx, key, obj.Attributes(), at, label, diags)
-		if !known {
+		if !fn(key, at, label, obj.Attributes()) {
 			ok = false
-			continue
 		}
-		refs = append(refs, ref)
-		keys = append(keys, key)
 	}
-	return refs, keys, ok
+	return ok
 }
 
 // refIndex is "workers[<i>]" or "stream_writers[<i>]" in a problem's path or text.
@@ -383,28 +395,10 @@ func boolAttr(a map[string]attr.Value, name string) types.Bool {
 // values in key order, like workerRefs; keys are the map keys of out. An element's stream
 // defaults to its key.
 func streamWriterRefs(ctx context.Context, attrName string, m types.Map, diags *diag.Diagnostics) (out []fleet.StreamAssignment, keys []string, ok bool) {
-	if m.IsUnknown() {
-		return nil, nil, false
-	}
-	ok = true
-	elems := m.Elements()
-	for _, key := range sortedStringKeys(elems) {
-		at := path.Root(attrName).AtMapKey(key)
-		label := fmt.Sprintf("%s[%q]", attrName, key)
-		obj, isObj := elems[key].(types.Object)
-		if !isObj || obj.IsUnknown() {
-			ok = false
-			continue
-		}
-		if obj.IsNull() {
-			diags.AddAttributeError(at, "Missing Stream Writer", fmt.Sprintf("%s is null; pass a synapse_stream_writer resource.", label))
-			continue
-		}
-		a := obj.Attributes()
+	ok = eachObject(attrName, "Missing Stream Writer", "a synapse_stream_writer resource", m, diags, func(key string, at path.Path, label string, a map[string]attr.Value) bool {
 		stream, writers := stringAttr(a, "stream"), a["writers"]
 		if stream.IsUnknown() || writers == nil || writers.IsUnknown() || hasUnknownElement(writers) {
-			ok = false
-			continue
+			return false
 		}
 		s := stream.ValueString()
 		if stream.IsNull() {
@@ -420,7 +414,8 @@ func streamWriterRefs(ctx context.Context, attrName string, m types.Map, diags *
 		}
 		out = append(out, fleet.StreamAssignment{Stream: s, Writers: stringsOf(ctx, writers, diags)})
 		keys = append(keys, key)
-	}
+		return true
+	})
 	return out, keys, ok
 }
 
