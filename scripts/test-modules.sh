@@ -23,6 +23,9 @@
 #      str, report_stats bool, database.name psycopg2, instance_map.main {host str, port int},
 #      worker_app, worker_name, worker_listeners list, worker_log_config / log_config and
 #      worker_replication_secret_path among the host's files; see the script's docstring);
+#   5b. applies a copy of examples/quickstart (as `make demo` does): the second plan is empty,
+#      every proxy's files under out/proxy/<proxy>/ pass that proxy's own check, and moving one
+#      worker to another port plans exactly the resources that depend on it (by address);
 #   6. plans examples/many-homeservers (one release per homeserver, a cross-fleet port clash);
 #   7. writes the README's "Use it in your own configuration" snippet to a fresh directory and
 #      runs terraform init and plan on it with the CLI config make install prints;
@@ -142,8 +145,10 @@ declare -A proxy_bins=([nginx]=nginx [haproxy]=haproxy [caddy]=caddy [apache]=ap
 proxy_installed() { # $1 = kind
 	command -v "${proxy_bins[$1]}" >/dev/null || [[ -x "/usr/sbin/${proxy_bins[$1]}" ]]
 }
-proxy_check() { # $1 = rendering dir (plan.json), $2 = kind, $3 = label (default: kind)
-	local dir="$1" kind="$2" label="${3:-$2}" conf rt run out rc
+# proxy_check DIR KIND [LABEL] [FILES_JSON]: the proxy's files, {absolute path: content} in
+# FILES_JSON (default: the proxy_files output of DIR/plan.json), checked by the real binary.
+proxy_check() {
+	local dir="$1" kind="$2" label="${3:-$2}" files_json="${4:-}" conf rt run out rc
 	local -n bins=proxy_bins
 	declare -A rts=([nginx]=/run/nginx [haproxy]=/run/haproxy [caddy]=/var/lib/caddy [apache]=/run/apache2)
 	if ! proxy_installed "$kind"; then
@@ -154,10 +159,13 @@ proxy_check() { # $1 = rendering dir (plan.json), $2 = kind, $3 = label (default
 	run="$dir/proxy-run"
 	mkdir -p "$run"
 	# The files (entry file and pools/*) go under $dir/proxy-conf, the paths they name with them.
-	conf="$(python3 - "$dir/plan.json" "$dir/proxy-conf" "${rts[$kind]}" "$run" <<'PY'
+	conf="$(python3 - "$dir/plan.json" "$dir/proxy-conf" "${rts[$kind]}" "$run" "$files_json" <<'PY'
 import json, os, sys
-files = json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_files"]["value"]
-dest, rt, run = sys.argv[2:5]
+dest, rt, run, files_json = sys.argv[2:6]
+if files_json:
+    files = json.load(open(files_json))
+else:
+    files = json.load(open(sys.argv[1]))["planned_values"]["outputs"]["proxy_files"]["value"]
 entry = [p for p in files if "/pools/" not in p][0]
 src = os.path.dirname(entry)
 for p, content in files.items():
@@ -176,7 +184,7 @@ PY
 	esac
 	rc=$?
 	if [[ $rc -eq 0 ]]; then
-		pass "proxy config check ($label): the edge VM's config passes ${bins[$kind]}'s own check"
+		pass "proxy config check ($label): passes ${bins[$kind]}'s own check"
 	else
 		fail "proxy config check ($label)"
 		echo "$out" | tail -n 15 | sed 's/^/      /'
@@ -222,7 +230,7 @@ for kind in nginx haproxy caddy apache; do
 		continue
 	fi
 	[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind)"
-	proxy_check "$dir" "$kind"
+	proxy_check "$dir" "$kind" "vm-fleet edge VM, $kind"
 	[[ $have_verify -eq 1 ]] || continue
 	# verify fails on a unit whose ExecStart binary is missing: a missing proxy is the same SKIP
 	# as in proxy_check, not a failure of the rendered units.
@@ -280,7 +288,7 @@ if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=matrix.example.o
 		else
 			fail "examples/vm-fleet ($kind, TLS): the config does not name the key or bind 443 and 8448"
 		fi
-		proxy_check "$dir" "$kind" "$kind, TLS on 443 + 8448"
+		proxy_check "$dir" "$kind" "vm-fleet edge VM, $kind, TLS on 443 + 8448"
 		[[ $have_cloud_init -eq 1 ]] && schema_check "$dir" "vm-fleet ($kind, TLS)"
 		# synapse-proxy.service with its AssertPathExists= lines for the certificate and key.
 		[[ $have_verify -eq 1 ]] || continue
@@ -323,6 +331,92 @@ for ex in fleet-with-proxy docker-hosts vm-fleet quickstart; do
 	# A crash (no FAIL line printed, yet a non-zero exit) is a failure too.
 	if [[ $rc -ne 0 ]] && ! grep -q '^FAIL  ' "$dir/loader.log"; then fail "loader emulation: $ex: scripts/loader-check.py exited $rc"; fi
 done
+
+# --- 5b. the quickstart applied, as `make demo` does it ----------------------------------------------
+# A copy of examples/quickstart is applied for real (hashicorp/local writes its out/ tree); the
+# second plan must be empty, every proxy's files under out/proxy/<proxy>/ must pass that proxy's
+# own check (relocated from config_dir to a temporary directory), and moving one worker to another
+# port must plan changes of exactly what depends on that worker: the worker and its file, the
+# routing table and the one pool file per proxy, and the shared config's rollout; no entry file,
+# no other pool's file, no other worker.
+qs="$work/quickstart-apply"
+mkdir -p "$qs/src"
+cp "$REPO/examples/quickstart/main.tf" "$REPO/examples/quickstart/homeserver.yaml" "$qs/src/"
+export TF_DATA_DIR="$qs/data"
+if (cd "$qs/src" && terraform init -input=false -no-color >"$qs/init.log" 2>&1 &&
+	terraform apply -input=false -auto-approve -no-color >"$qs/apply.log" 2>&1); then
+	pass "examples/quickstart: terraform apply ($(grep -oE '[0-9]+ added' "$qs/apply.log"))"
+	(cd "$qs/src" && terraform plan -input=false -no-color -detailed-exitcode -out="$qs/noop.plan" >"$qs/noop.log" 2>&1)
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		pass "examples/quickstart: the second plan is empty"
+	else
+		fail "examples/quickstart: the second plan is not empty (exit $rc)"
+		grep -E '^  # |^Error|^Plan' "$qs/noop.log" | head -20
+	fi
+	config_dir="$(cd "$qs/src" && terraform show -json "$qs/noop.plan" | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["prior_state"]["values"]["root_module"]["resources"] if r["address"] == "synapse_routing_table.fleet"][0]["values"]["config_dir"])')"
+	for kind in nginx haproxy caddy apache; do
+		if [[ ! -d "$qs/src/out/proxy/$kind" ]]; then
+			fail "examples/quickstart: apply wrote no out/proxy/$kind/"
+			continue
+		fi
+		# The files as written, placed at config_dir as the proxy host would have them.
+		python3 - "$qs/src/out/proxy/$kind" "$config_dir" "$qs/files-$kind.json" <<'PY'
+import json, os, sys
+src, config_dir, out = sys.argv[1:4]
+files = {}
+for root, _, names in os.walk(src):
+    for n in names:
+        p = os.path.join(root, n)
+        files[config_dir.rstrip("/") + "/" + os.path.relpath(p, src)] = open(p).read()
+json.dump(files, open(out, "w"))
+PY
+		mkdir -p "$qs/check-$kind"
+		proxy_check "$qs/check-$kind" "$kind" "quickstart out/proxy/$kind, $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$qs/files-$kind.json") files" "$qs/files-$kind.json"
+	done
+	# synchrotron2 on another port: the variable's value from the plan, one port changed.
+	(cd "$qs/src" && terraform show -json "$qs/noop.plan") | python3 -c '
+import json, sys
+w = json.load(sys.stdin)["variables"]["workers"]["value"]
+w["synchrotron2"]["http_port"] += 10
+json.dump({"workers": w}, open(sys.argv[1], "w"))' "$qs/port.tfvars.json"
+	if (cd "$qs/src" && terraform plan -input=false -no-color -var-file="$qs/port.tfvars.json" -out="$qs/port.plan" >"$qs/port.log" 2>&1 &&
+		terraform show -json "$qs/port.plan" >"$qs/port.json"); then
+		if out="$(python3 - "$qs/port.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+got = {r["address"]: "+".join(r["change"]["actions"]) for r in plan["resource_changes"] if r["change"]["actions"] not in (["no-op"], ["read"])}
+want = {
+    'synapse_worker.all["synchrotron2"]': "update",
+    'local_file.worker["synchrotron2"]': "delete+create",
+    "synapse_shared_config.fleet": "update",
+    "synapse_routing_table.fleet": "update",
+    'local_file.proxy["nginx/pools/synchrotron.conf"]': "delete+create",
+    'local_file.proxy["haproxy/pools/synchrotron.cfg"]': "delete+create",
+    'local_file.proxy["caddy/pools/synchrotron.caddy"]': "delete+create",
+    'local_file.proxy["apache/pools/synchrotron.conf"]': "delete+create",
+}
+if got != want:
+    for a in sorted(set(got) | set(want)):
+        if got.get(a) != want.get(a):
+            print(f"{a}: planned {got.get(a, 'nothing')}, expected {want.get(a, 'nothing')}")
+    sys.exit(1)
+PY
+)"; then
+			pass "examples/quickstart: synchrotron2 on another port plans only its worker, its pool's file per proxy, the routing table and the rollout ($(wc -l <"$qs/port.log") plan lines)"
+		else
+			fail "examples/quickstart: a one-worker port change plans more (or less) than what depends on it"
+			echo "$out" | sed 's/^/      /'
+		fi
+	else
+		fail "examples/quickstart: terraform plan with synchrotron2 on another port"
+		tail -n 20 "$qs/port.log"
+	fi
+else
+	fail "examples/quickstart: terraform init + apply"
+	tail -n 30 "$qs/init.log" "$qs/apply.log" 2>/dev/null
+fi
+unset TF_DATA_DIR
 
 # --- 6. many homeservers from one for_each map, and the cross-fleet port check -------------------
 mh="$work/many-homeservers"

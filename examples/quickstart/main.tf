@@ -164,25 +164,37 @@ resource "local_file" "shared_fragment" {
   file_permission = "0644"
 }
 
-# The reverse proxy: one routing table, rendered as a standalone configuration for each of the
-# four proxies (a real fleet sets proxies = ["nginx"] or whichever it runs). Sync is sticky per
-# user, federation transactions per source address, and GET-only routes split by method.
+# The reverse proxy: one routing table, rendered for each of the four proxies (a real fleet sets
+# proxies = ["nginx"] or whichever it runs). Sync is sticky per user, federation transactions per
+# source address, and GET-only routes split by method.
+#
+# Form "files" splits each proxy's standalone configuration into an entry file and one file per
+# pool, which the entry file includes by absolute path under config_dir. Moving or adding a worker
+# then changes its pool's file, so the plan shows that small file instead of four whole
+# configurations of several hundred lines each.
 resource "synapse_routing_table" "fleet" {
   main           = { host = var.host, port = 8008 }
   workers        = synapse_worker.all
   stream_writers = synapse_stream_writer.all
   listen         = { address = var.host, port = 8080, server_name = "example.org" }
   proxies        = ["nginx", "haproxy", "caddy", "apache"]
-  forms          = ["config"]
+  forms          = ["files"]
+  # Where the proxy host keeps the files (the default, written out): out/proxy/<proxy>/ is what
+  # goes into this directory for that proxy.
+  config_dir = "/etc/synapse-proxy"
 }
 
 locals {
-  proxy_files = {
-    "nginx.conf"   = synapse_routing_table.fleet.nginx_config
-    "haproxy.cfg"  = synapse_routing_table.fleet.haproxy_config
-    "Caddyfile"    = synapse_routing_table.fleet.caddy_config
-    "apache2.conf" = synapse_routing_table.fleet.apache_config
-  }
+  # Every proxy's files, "<proxy>/<path relative to config_dir>" => content. Each proxy gets a
+  # directory of its own: nginx's and Apache's pool files have the same names (pools/<pool>.conf).
+  proxy_files = merge([
+    for proxy, files in {
+      nginx   = synapse_routing_table.fleet.nginx_files
+      haproxy = synapse_routing_table.fleet.haproxy_files
+      caddy   = synapse_routing_table.fleet.caddy_files
+      apache  = synapse_routing_table.fleet.apache_files
+    } : { for path, content in files : "${proxy}/${path}" => content }
+  ]...)
 }
 
 resource "local_file" "proxy" {
