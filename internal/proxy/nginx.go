@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,9 +14,9 @@ import (
 // RenderNginx renders the table for nginx (tested with 1.22).
 //
 // Route selection is one chain of maps, evaluated lazily per request: the request is put in a
-// condition class (its method category × whether each tested query parameter is non-empty), and
-// the class's map tries, in table order, the patterns of the routes whose conditions that class
-// satisfies. That is exactly routing.Match's first-match rule, including the fall-through of a
+// condition class (its method, when a route names it, × whether each tested query parameter is
+// non-empty), and the class's map tries, in table order, the patterns of the routes whose
+// conditions that class satisfies. That is exactly routing.Match's first-match rule, including the fall-through of a
 // GET-only route to a later route for other methods, with the patterns used unchanged. The pool
 // name picks an upstream block through `proxy_pass http://$mx_pool;`. Strategies: user and room
 // `hash $key consistent` (ketama), source_ip `hash $remote_addr consistent` (ip_hash would only
@@ -154,44 +156,50 @@ func nginxListen(o Options) string {
 	return b.String()
 }
 
-// methodCategories partitions HTTP methods by which routes name them: methods in one category are
-// accepted by exactly the same routes. Category 0 is every method no route names.
-func methodCategories(t routing.Table) [][]string {
-	sig := map[string]string{}
-	for i, r := range t.Routes {
-		for _, m := range r.Methods {
-			sig[m] += fmt.Sprintf("%d,", i)
-		}
-	}
-	bySig := map[string][]string{}
-	for m, s := range sig {
-		bySig[s] = append(bySig[s], m)
-	}
-	cats := [][]string{nil}
-	for _, ms := range bySig {
-		sort.Strings(ms)
-		cats = append(cats, ms)
-	}
-	sort.Slice(cats[1:], func(i, j int) bool { return cats[1+i][0] < cats[1+j][0] })
-	return cats
+// nginxOtherMethods is the method token of every method no route names. Methods are upper-case
+// letters only (Validate), so no method token can equal it, not even in the case-insensitive
+// comparison of plain map keys.
+const nginxOtherMethods = "*"
+
+// nginxClass is one condition class of a request: its method token (a method some route names,
+// or nginxOtherMethods) and the query parameters among those the routes test that are non-empty.
+type nginxClass struct {
+	method string
+	set    []string // sorted, a subset of queryParams
 }
 
-// accepts says whether a request of method category cat with the query flags (one per param of
-// params, true = non-empty) satisfies route r's conditions.
-func accepts(r routing.Route, cat []string, params []string, flags []bool) bool {
-	if len(r.Methods) > 0 {
-		if len(cat) == 0 || !contains(r.Methods, cat[0]) {
-			return false
-		}
+// key is the class's value of "$mx_m$mx_q_<param>...": the method token followed by "+<param>"
+// for each non-empty parameter. A parameter that is empty adds nothing, so a class keeps its key
+// when a route starts testing another parameter.
+func (c nginxClass) key() string {
+	var b strings.Builder
+	b.WriteString(c.method)
+	for _, p := range c.set {
+		b.WriteString("+" + p)
 	}
-	if r.Query != nil {
-		for i, p := range params {
-			if p == r.Query.Param && flags[i] != r.Query.Present {
-				return false
+	return b.String()
+}
+
+// accepts says whether a request of class c satisfies route r's method and query conditions.
+func (c nginxClass) accepts(r routing.Route) bool {
+	if len(r.Methods) > 0 && !contains(r.Methods, c.method) {
+		return false
+	}
+	return r.Query == nil || contains(c.set, r.Query.Param) == r.Query.Present
+}
+
+// nginxMethods lists, sorted, every method some route names.
+func nginxMethods(t routing.Table) []string {
+	var out []string
+	for _, r := range t.Routes {
+		for _, m := range r.Methods {
+			if !contains(out, m) {
+				out = append(out, m)
 			}
 		}
 	}
-	return true
+	sort.Strings(out)
+	return out
 }
 
 func contains(list []string, s string) bool {
@@ -203,89 +211,110 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// writeNginxSelection writes the route selection maps. Every name in them says what it stands
+// for, never where it stands, so that a route bringing a new method or query parameter adds
+// lines and leaves every other line as it was:
+//
+//   - $mx_m is the method when a route names it, else "*";
+//   - $mx_q_<param> is "+<param>" when the parameter is non-empty, else "";
+//   - $mx_pool maps the class key ("GET", "*+since", ...) to the class's pattern map;
+//   - a pattern map is named after the conditional routes (those with methods or a query
+//     condition) it holds, see nginxPatternMapNames; classes taking the same ones share it.
 func writeNginxSelection(h *strings.Builder, t routing.Table) {
-	cats := methodCategories(t)
+	methods := nginxMethods(t)
 	params := queryParams(t)
-	h.WriteString("\n# Route selection: condition class (method category, query flags) -> ordered pattern map.\n")
-	var classParts []string
-	if len(cats) > 1 {
-		h.WriteString("map $request_method $mx_m {\n")
-		for i, c := range cats[1:] {
-			for _, m := range c {
-				// Regex keys: plain map keys compare case-insensitively, methods do not.
-				fmt.Fprintf(h, "    \"~^%s$\" m%d;\n", m, i+1)
-			}
-		}
-		h.WriteString("    default m0;\n}\n")
-		classParts = append(classParts, "$mx_m")
+	h.WriteString("\n# Route selection: condition class (method, non-empty query parameters) -> ordered pattern map.\n")
+	h.WriteString("map $request_method $mx_m {\n")
+	for _, m := range methods {
+		// Regex keys: plain map keys compare case-insensitively, methods do not.
+		fmt.Fprintf(h, "    \"~^%s$\" %s;\n", m, m)
 	}
+	fmt.Fprintf(h, "    default \"%s\";\n}\n", nginxOtherMethods)
+	source := "$mx_m"
 	for _, p := range params {
-		fmt.Fprintf(h, "map $arg_%s $mx_q_%s {\n    \"\" 0;\n    default 1;\n}\n", p, p)
-		classParts = append(classParts, "$mx_q_"+p)
+		fmt.Fprintf(h, "map $arg_%[1]s $mx_q_%[1]s {\n    \"\" \"\";\n    default \"+%[1]s\";\n}\n", p)
+		source += "$mx_q_" + p
 	}
-	type class struct {
-		key    string
-		routes []int
-	}
-	var classes []class
-	for ci, c := range cats {
+
+	var classes []nginxClass
+	for _, m := range append([]string{nginxOtherMethods}, methods...) {
 		for bits := 0; bits < 1<<len(params); bits++ {
-			flags := make([]bool, len(params))
-			parts := []string{}
-			if len(cats) > 1 {
-				parts = append(parts, fmt.Sprintf("m%d", ci))
-			}
-			for i := range params {
-				flags[i] = bits&(1<<i) != 0
-				if flags[i] {
-					parts = append(parts, "1")
-				} else {
-					parts = append(parts, "0")
+			c := nginxClass{method: m}
+			for i, p := range params {
+				if bits&(1<<i) != 0 {
+					c.set = append(c.set, p)
 				}
 			}
-			var routes []int
-			for ri, r := range t.Routes {
-				if accepts(r, c, params, flags) {
-					routes = append(routes, ri)
+			classes = append(classes, c)
+		}
+	}
+	sort.Slice(classes, func(i, j int) bool { return classes[i].key() < classes[j].key() })
+
+	// A class's routes are the unconditional routes and the conditional ones it accepts, so the
+	// keys of the latter identify its pattern map.
+	keys := routing.RouteKeys(t.Routes)
+	sigOf := map[string]string{}   // class key -> its conditional route keys
+	routesOf := map[string][]int{} // the same -> route indexes, in table order
+	for _, c := range classes {
+		var routes []int
+		var conditional []string
+		for ri, r := range t.Routes {
+			if c.accepts(r) {
+				routes = append(routes, ri)
+				if len(r.Methods) > 0 || r.Query != nil {
+					conditional = append(conditional, keys[ri])
 				}
 			}
-			classes = append(classes, class{strings.Join(parts, ":"), routes})
 		}
+		sort.Strings(conditional)
+		sig := strings.Join(conditional, "\n")
+		sigOf[c.key()] = sig
+		routesOf[sig] = routes
 	}
-	// Classes with the same effective route list share one pattern map.
-	mapOf := map[string]string{}
-	var mapOrder []string
-	routesOf := map[string][]int{}
-	classMap := make([]string, len(classes))
-	for i, c := range classes {
-		sig := fmt.Sprint(c.routes)
-		name, ok := mapOf[sig]
-		if !ok {
-			name = fmt.Sprintf("$mx_pool_%d", len(mapOrder))
-			mapOf[sig] = name
-			mapOrder = append(mapOrder, name)
-			routesOf[name] = c.routes
-		}
-		classMap[i] = name
+	names := nginxPatternMapNames(routesOf)
+
+	fmt.Fprintf(h, "map \"%s\" $mx_pool {\n", source)
+	for _, c := range classes {
+		fmt.Fprintf(h, "    \"%s\" $%s;\n", c.key(), names[sigOf[c.key()]])
 	}
-	if len(mapOrder) == 1 {
-		mapOrder[0] = "$mx_pool"
-		routesOf["$mx_pool"] = routesOf[classMap[0]]
-	} else {
-		fmt.Fprintf(h, "map \"%s\" $mx_pool {\n", strings.Join(classParts, ":"))
-		for i, c := range classes {
-			fmt.Fprintf(h, "    %s %s;\n", c.key, classMap[i])
-		}
-		h.WriteString("}\n")
+	h.WriteString("}\n")
+	sigs := make([]string, 0, len(routesOf))
+	for sig := range routesOf {
+		sigs = append(sigs, sig)
 	}
-	for _, name := range mapOrder {
-		fmt.Fprintf(h, "map $uri %s {\n", name)
-		for _, ri := range routesOf[name] {
+	sort.Slice(sigs, func(i, j int) bool { return names[sigs[i]] < names[sigs[j]] })
+	for _, sig := range sigs {
+		fmt.Fprintf(h, "map $uri $%s {\n", names[sig])
+		for _, ri := range routesOf[sig] {
 			r := t.Routes[ri]
 			fmt.Fprintf(h, "    \"~%s\" %s; # %s\n", r.Pattern, nginxUpstream(r.Pool), commentSafe(r.Group))
 		}
 		fmt.Fprintf(h, "    default %s;\n}\n", nginxUpstream(routing.MainPool))
 	}
+}
+
+// nginxPatternMapNames names each pattern map after the conditional routes it holds (sig, their
+// sorted keys): "mx_pool_" and twelve hex digits of their SHA-256. Adding a route without
+// conditions renames no map; adding a conditional route renames exactly the maps that take it,
+// so only the classes whose routing changed point elsewhere. Names that two route sets share
+// (a 2^-48 coincidence) carry the whole hash.
+func nginxPatternMapNames(sigs map[string][]int) map[string]string {
+	name := func(sig string, n int) string {
+		sum := sha256.Sum256([]byte(sig))
+		return "mx_pool_" + hex.EncodeToString(sum[:n])
+	}
+	count := map[string]int{}
+	for sig := range sigs {
+		count[name(sig, 6)]++
+	}
+	out := make(map[string]string, len(sigs))
+	for sig := range sigs {
+		out[sig] = name(sig, 6)
+		if count[out[sig]] > 1 {
+			out[sig] = name(sig, sha256.Size)
+		}
+	}
+	return out
 }
 
 // commentSafe keeps a free-text label (a route's group) on one comment line.
