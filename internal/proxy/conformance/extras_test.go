@@ -34,6 +34,8 @@ var extraRoutes = []routing.ExtraRoute{
 	{Name: "msc_other", Order: 1, Pattern: `^/_matrix/client/unstable/org\.example\.msc9999/`, Worker: "sync2"},
 	{Name: "room_mod", Pattern: `^/_matrix/client/unstable/rooms/[^/]+/org\.example\.msc8888$`, Role: "synchrotron", Strategy: routing.ByRoom},
 	{Name: "appservice", Pattern: `^/_matrix/app/`, Role: "client_reader", Strategy: routing.BySourceIP},
+	// A method no other route names (nginx gives it a condition class of its own).
+	{Name: "put_only", Pattern: `^/_synapse/client/put_only/`, Methods: []string{"PUT"}, Worker: "reader2"},
 }
 
 // extrasTable compiles extrasFleet on the stubs and adds extraRoutes.
@@ -88,6 +90,10 @@ func extraCorpus() []extraRequest {
 		extraRequest{method: "PUT", path: "/_matrix/client/unstable/org.example.msc9999/thing", want: names("sync2")},
 		extraRequest{method: "POST", path: "/_matrix/client/unstable/org.example.msc9999/", want: names("sync2")},
 		extraRequest{method: "DELETE", path: "/_matrix/client/unstable/org.example.msc9999/x", want: names("sync2")},
+		// PUT only: every other method falls through to the main process.
+		extraRequest{method: "PUT", path: "/_synapse/client/put_only/x", want: names("reader2")},
+		extraRequest{method: "GET", path: "/_synapse/client/put_only/x", want: names("main")},
+		extraRequest{method: "DELETE", path: "/_synapse/client/put_only/x", want: names("main")},
 		// Unknown to the user routes: still the catalogue's.
 		extraRequest{method: "GET", path: "/_matrix/client/v3/sync", query: "since=s1", token: "syt_dQ_a_b", want: names("sync1", "sync2")},
 		extraRequest{method: "GET", path: "/_synapse/client/other_module/", want: names("main")},
