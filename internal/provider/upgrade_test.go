@@ -80,10 +80,11 @@ var upgradeChanges = map[string]map[string]string{
 	"synapse_shared_config": {"workers": "new listener facts and config_digest"},
 	"synapse_worker":        catalogueChanges["synapse_worker"],
 	// routes and pools are maps keyed by identity; the configurations lost their route
-	// position comments ("# routes[3] ...") and Caddy's positional matcher names.
+	// position comments ("# routes[3] ...") and Caddy's and nginx's positional matcher and map
+	// names.
 	"synapse_routing_table": withChanges(catalogueChanges["synapse_routing_table"], map[string]string{
 		"routes": "keyed by route", "pools": "keyed by name",
-		"nginx_config": "comments", "nginx_http_snippet": "comments", "haproxy_config": "comments", "haproxy_snippet": "comments",
+		"nginx_config": "comments, map names", "nginx_http_snippet": "comments, map names", "haproxy_config": "comments", "haproxy_snippet": "comments",
 		"caddy_config": "matcher names", "caddy_snippet": "matcher names", "apache_config": "comments", "apache_snippet": "comments"}),
 }
 
