@@ -39,12 +39,14 @@ type Adopted struct {
 	Streams   []StreamAssignment
 	Shared    SharedConfig
 	Render    SharedRender
+	// Catalog is the release the fleet was read for.
+	Catalog *catalog.Catalog
 }
 
 // Adopt reads a whole fleet. Errors mean no HCL can reproduce it; warnings name what was
 // inferred and any file that would not render equal to its original.
 func Adopt(c *catalog.Catalog, in AdoptInput) (Adopted, Problems) {
-	var out Adopted
+	out := Adopted{Catalog: c}
 	hs, ps := ParseHomeserver(c, in.HomeserverPath, in.HomeserverSrc)
 	if ps.HasErrors() {
 		return out, ps

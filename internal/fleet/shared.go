@@ -159,6 +159,12 @@ func (s *sharedView) dutyIsMainOnly(option string) bool {
 }
 
 func newSharedView(c *catalog.Catalog, cfg SharedConfig) *sharedView {
+	// References carry catalogue defaults as nil (WorkerRef.Compact); read them filled in.
+	workers := make([]WorkerRef, len(cfg.Workers))
+	for i, w := range cfg.Workers {
+		workers[i] = w.WithCatalogDefaults(c)
+	}
+	cfg.Workers = workers
 	s := &sharedView{c: c, cfg: cfg, workers: map[string]*WorkerRef{}, writers: map[string]map[string]bool{}}
 	for i := range cfg.Workers {
 		w := &cfg.Workers[i]

@@ -74,11 +74,13 @@ type WorkerRef struct {
 	Host  string
 	// Upstream is host:port (or unix:/path) of the worker's HTTP listener; empty if it has none.
 	Upstream string
-	// HTTPResources are the resources that listener serves.
+	// HTTPResources are the resources that listener serves; nil for the catalogue's default
+	// for Roles (see WithCatalogDefaults).
 	HTTPResources []string
 	// InstanceMap is the worker's replication listener; nil if it has none.
 	InstanceMap *InstanceMapEntry
-	// ReplicationBindAddresses are the effective bind addresses of the replication listener.
+	// ReplicationBindAddresses are the effective bind addresses of the replication listener;
+	// nil for Synapse's default (all interfaces).
 	ReplicationBindAddresses []string
 	// Listeners are more of the worker's listeners when the reference carries them: the metrics
 	// listener of metrics_port, or the listeners override. Checked for address clashes and

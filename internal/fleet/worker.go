@@ -5,6 +5,7 @@ import (
 	"net"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -106,6 +107,30 @@ func (a WorkerArtifacts) Ref(w Worker) WorkerRef {
 		Upstream: a.Upstream, HTTPResources: a.HTTPResources, InstanceMap: a.InstanceMap,
 		ReplicationBindAddresses: a.ReplicationBindAddresses,
 	}
+}
+
+// WithCatalogDefaults fills what a worker reference leaves to the catalogue, a value
+// synapse_worker publishes as null (Compact): the HTTP listener's resources, the default for
+// the roles, when it has one (an upstream). The fleet-wide resources read every reference
+// through it. (Nil ReplicationBindAddresses already read as Synapse's default, all interfaces.)
+func (r WorkerRef) WithCatalogDefaults(c *catalog.Catalog) WorkerRef {
+	if len(r.HTTPResources) == 0 && r.Upstream != "" {
+		r.HTTPResources = DefaultHTTPResources(c, r.Roles)
+	}
+	return r
+}
+
+// Compact is r without the values WithCatalogDefaults restores: http_resources equal to the
+// roles' default and Synapse's default replication bind addresses are nil (and so are empty
+// lists), so that a plan and the state carry a worker's catalogue facts once, not per worker.
+func (r WorkerRef) Compact(c *catalog.Catalog) WorkerRef {
+	if len(r.HTTPResources) == 0 || (r.Upstream != "" && slices.Equal(r.HTTPResources, DefaultHTTPResources(c, r.Roles))) {
+		r.HTTPResources = nil
+	}
+	if len(r.ReplicationBindAddresses) == 0 || slices.Equal(r.ReplicationBindAddresses, c.DefaultBindAddresses("http")) {
+		r.ReplicationBindAddresses = nil
+	}
+	return r
 }
 
 // WithDefaults fills the optional inputs: config_dir, shared_config_path, log_config_path
@@ -406,6 +431,18 @@ func validateListener(c *catalog.Catalog, i int, l Listener) Problems {
 }
 
 // neededResources are the listener resources the roles' endpoints are served on.
+// DefaultHTTPResources are the resources of the HTTP listener the provider generates for a
+// worker of these roles: what the roles' endpoints need, or `client` for a worker whose roles
+// serve no endpoints (a stream writer or a duty worker: its streams' endpoints are client API
+// endpoints). It is a catalogue fact, so synapse_worker publishes http_resources only when
+// they differ from it (WorkerRef.Compact).
+func DefaultHTTPResources(c *catalog.Catalog, roles []string) []string {
+	if res := neededResources(c, roles); len(res) > 0 {
+		return res
+	}
+	return []string{"client"}
+}
+
 func neededResources(c *catalog.Catalog, roles []string) []string {
 	return catalog.ResourcesFor(c.EndpointsForRoles(roles))
 }
@@ -573,12 +610,7 @@ func mediaRole(c *catalog.Catalog, roles []string) string {
 func generatedListeners(c *catalog.Catalog, w Worker) []Listener {
 	var ls []Listener
 	if w.HTTPPort != 0 {
-		res := neededResources(c, w.Roles)
-		if len(res) == 0 {
-			// A worker whose roles serve no endpoints is a stream writer (or a duty worker):
-			// its streams' endpoints are client API endpoints.
-			res = []string{"client"}
-		}
+		res := DefaultHTTPResources(c, w.Roles)
 		// The reverse proxy sits in front of this listener: without x_forwarded Synapse logs
 		// (and rate-limits) the proxy's address instead of the client's.
 		xf := true

@@ -488,3 +488,50 @@ func TestRenderWorkerFollowsVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerRefCatalogDefaults: what synapse_worker publishes (Ref(...).Compact) reads back
+// (WithCatalogDefaults) as the worker's effective listener facts, for every role of every
+// supported release; a generated listener publishes no http_resources and no bind addresses,
+// and a listener that differs from the default publishes its own.
+func TestWorkerRefCatalogDefaults(t *testing.T) {
+	for _, v := range catalog.Versions() {
+		c := catalog.MustFor(v)
+		for _, r := range append(c.Roles, catalog.Role{}) {
+			var roles []string
+			if r.Name != "" {
+				roles = []string{r.Name}
+			}
+			w := Worker{Name: "w1", Host: "10.0.0.2", Roles: roles, HTTPPort: 8080, ReplicationPort: 9093}
+			a, ps := RenderWorker(c, w)
+			if ps.HasErrors() {
+				continue // a role that needs more than these ports
+			}
+			full := a.Ref(w)
+			pub := full.Compact(c)
+			if pub.HTTPResources != nil || pub.ReplicationBindAddresses != nil {
+				t.Errorf("%s %v: generated listeners publish http_resources %v, bind addresses %v; want both null",
+					v, roles, pub.HTTPResources, pub.ReplicationBindAddresses)
+			}
+			back := pub.WithCatalogDefaults(c)
+			if strings.Join(back.HTTPResources, ",") != strings.Join(full.HTTPResources, ",") {
+				t.Errorf("%s %v: http_resources read back as %v, want %v", v, roles, back.HTTPResources, full.HTTPResources)
+			}
+		}
+		w := Worker{Name: "w1", Host: "10.0.0.2", Roles: []string{"federation_reader"}, Listeners: []Listener{
+			{Type: "http", Port: 8080, Resources: []string{"client", "federation"}},
+			{Type: "http", Port: 9093, BindAddresses: []string{"10.0.0.2"}, Resources: []string{"replication"}},
+		}}
+		a, ps := RenderWorker(c, w)
+		if ps.HasErrors() {
+			t.Fatalf("%s: %v", v, ps)
+		}
+		pub := a.Ref(w).Compact(c)
+		if strings.Join(pub.HTTPResources, ",") != "client,federation" || strings.Join(pub.ReplicationBindAddresses, ",") != "10.0.0.2" {
+			t.Errorf("%s: a listener override publishes http_resources %v, bind addresses %v", v, pub.HTTPResources, pub.ReplicationBindAddresses)
+		}
+	}
+	// Without an upstream there is nothing to default.
+	if got := (WorkerRef{Roles: []string{"synchrotron"}}).WithCatalogDefaults(c157); got.HTTPResources != nil {
+		t.Errorf("a worker without an upstream reads http_resources %v", got.HTTPResources)
+	}
+}

@@ -401,7 +401,7 @@ func adoptFromID(r *withCatalog, id string, diags *diag.Diagnostics) (fleet.Adop
 func workerRefsValue(ctx context.Context, a fleet.Adopted, elem types.ObjectType, version types.String, diags *diag.Diagnostics) types.Map {
 	vals := map[string]attr.Value{}
 	for _, w := range a.Workers {
-		ref := a.Artifacts[w.Name].Ref(w)
+		ref := a.Artifacts[w.Name].Ref(w).Compact(a.Catalog)
 		roles := types.SetNull(types.StringType)
 		if len(ref.Roles) > 0 {
 			v, d := types.SetValueFrom(ctx, types.StringType, ref.Roles)

@@ -82,7 +82,7 @@ func workerRefFields() map[string]schema.Attribute {
 			MarkdownDescription: "The worker's computed `upstream` (host:port of its HTTP listener). Unset means none (`\"\"`, what a worker without an HTTP listener has): " +
 				"`terraform plan -generate-config-out` writes an empty upstream as null."},
 		"http_resources": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-			MarkdownDescription: "The worker's computed `http_resources`."},
+			MarkdownDescription: "The worker's computed `http_resources`. Null (as `synapse_worker` publishes it) means the default for its `roles`, when it has an `upstream`."},
 		"instance_map_entry": schema.SingleNestedAttribute{Optional: true,
 			MarkdownDescription: "The worker's computed `instance_map_entry` (its replication listener).",
 			Attributes: map[string]schema.Attribute{
@@ -92,7 +92,7 @@ func workerRefFields() map[string]schema.Attribute {
 				"tls":  schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether replication uses TLS."},
 			}},
 		"replication_bind_addresses": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-			MarkdownDescription: "The worker's computed `replication_bind_addresses`."},
+			MarkdownDescription: "The worker's computed `replication_bind_addresses`. Null means Synapse's default (all interfaces)."},
 		"synapse_version": refVersionAttribute("worker"),
 		"config_digest":   configDigestRefAttribute(),
 	}

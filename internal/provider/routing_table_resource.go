@@ -747,7 +747,7 @@ func poolsValue(t routing.Table, diags *diag.Diagnostics) types.Map {
 // the provider's; `workers` becomes a map keyed by name; `routes` and `pools`, now maps, are
 // computed again by the next plan.
 func (r *routingTableResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName, nullEmptyWorkerLists, streamWritersByStream, dropComputed("routes", "pools"))
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), workersByName, r.compactWorkerLists, streamWritersByStream, dropComputed("routes", "pools"))
 }
 
 func (r *routingTableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -100,7 +100,7 @@ func (r *sharedConfigResource) Schema(_ context.Context, _ resource.SchemaReques
 // UpgradeState upgrades version-0 state (provider 0.1.x) to version 1; `workers` becomes a
 // map keyed by name.
 func (r *sharedConfigResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), fillSharedConfigV1, workersByName, nullEmptyWorkerLists, streamWritersByStream)
+	return upgradeFromV0(r.setSynapseVersion, r.setRefVersions("workers", "stream_writers"), fillSharedConfigV1, workersByName, r.compactWorkerLists, streamWritersByStream)
 }
 
 // sharedConfigSchemaV1 is the schema of synapse_shared_config (version 1, release 0.2.0):

@@ -18,9 +18,10 @@ package provider
 //   - the `workers` and `stream_writers` lists of the fleet-wide resources become maps keyed by
 //     worker name and by stream (workersByName, streamWritersByStream);
 //   - synapse_worker's config_dir, log_level and shared_config_path, computed in v0, are null
-//     in v1 unless set: a stored default becomes null, and so do empty http_resources and
-//     replication_bind_addresses (fillWorkerV1), and so in the fleet-wide resources' copies
-//     (nullEmptyWorkerLists).
+//     in v1 unless set: a stored default becomes null (fillWorkerV1);
+//   - synapse_worker's http_resources and replication_bind_addresses are null in v1 when empty
+//     or the catalogue's default (fleet.WorkerRef.Compact), and so in the fleet-wide resources'
+//     copies (compactWorkerLists).
 // A later change that needs more (a renamed attribute, a changed shape) adds a transform.
 
 import (
@@ -32,6 +33,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 )
 
 // stateTransform edits a version-0 state (its JSON object) into the current schema.
@@ -147,20 +151,48 @@ func listToMap(state map[string]any, attrName, keyField string) error {
 	return nil
 }
 
-// nullEmptyWorkerLists nulls the empty http_resources and replication_bind_addresses of the
-// `workers` elements (run after workersByName): they copy synapse_worker's attributes, which are
-// null instead of empty since 0.2.0 (fillWorkerV1), so an unchanged fleet plans no change.
-func nullEmptyWorkerLists(state map[string]any) error {
-	workers, _ := state["workers"].(map[string]any)
-	for _, el := range workers {
-		obj, ok := el.(map[string]any)
-		if !ok {
-			continue
-		}
-		for _, a := range []string{"http_resources", "replication_bind_addresses"} {
-			if l, ok := obj[a].([]any); ok && len(l) == 0 {
-				obj[a] = nil
+// compactWorkerLists nulls the http_resources and replication_bind_addresses that version 1
+// leaves null (fleet.WorkerRef.Compact): empty lists, the default resources of the worker's
+// roles, and Synapse's default bind addresses. It edits a synapse_worker state itself, and
+// each element of a fleet-wide resource's `workers` map (run after workersByName), which copy
+// the worker's attributes, so an unchanged fleet plans no change. The release is the state's
+// synapse_version (run after setSynapseVersion).
+func (w *withCatalog) compactWorkerLists(state map[string]any) error {
+	c, err := catalog.For(stateString(state, "synapse_version"))
+	if err != nil {
+		return fmt.Errorf("the upgraded state's synapse_version: %v", err)
+	}
+	compact := func(obj map[string]any) {
+		strs := func(name string) []string {
+			l, _ := obj[name].([]any)
+			out := make([]string, 0, len(l))
+			for _, v := range l {
+				if s, ok := v.(string); ok {
+					out = append(out, s)
+				}
 			}
+			return out
+		}
+		ref := fleet.WorkerRef{Roles: strs("roles"), Upstream: stateString(obj, "upstream"),
+			HTTPResources: strs("http_resources"), ReplicationBindAddresses: strs("replication_bind_addresses")}
+		ref = ref.Compact(c)
+		if ref.HTTPResources == nil {
+			obj["http_resources"] = nil
+		}
+		if ref.ReplicationBindAddresses == nil {
+			obj["replication_bind_addresses"] = nil
+		}
+	}
+	workers, isFleet := state["workers"].(map[string]any)
+	if !isFleet {
+		if _, isWorker := state["roles"]; isWorker {
+			compact(state)
+		}
+		return nil
+	}
+	for _, el := range workers {
+		if obj, ok := el.(map[string]any); ok {
+			compact(obj)
 		}
 	}
 	return nil

@@ -428,12 +428,31 @@ func TestWorkersByName(t *testing.T) {
 	if err := streamWritersByStream(map[string]any{"stream_writers": []any{map[string]any{"writers": []any{}}}}); err == nil {
 		t.Error("streamWritersByStream accepted an element without a stream")
 	}
-	// The workers' empty lists become null, as synapse_worker's own; a non-empty one stays.
-	w := map[string]any{"workers": map[string]any{"p1": map[string]any{"http_resources": []any{}, "replication_bind_addresses": []any{"::"}}}}
-	if err := nullEmptyWorkerLists(w); err != nil {
+	// The workers' empty lists and catalogue defaults become null, as synapse_worker's own;
+	// anything else stays.
+	r := &withCatalog{}
+	w := map[string]any{"synapse_version": "1.157", "workers": map[string]any{
+		"p1": map[string]any{"upstream": "", "http_resources": []any{}, "replication_bind_addresses": []any{"::"}},
+		"s1": map[string]any{"roles": []any{"synchrotron"}, "upstream": "h:1", "http_resources": []any{"client"},
+			"replication_bind_addresses": []any{"::", "0.0.0.0"}},
+		"f1": map[string]any{"roles": []any{"federation_reader"}, "upstream": "h:2", "http_resources": []any{"client", "federation"}},
+	}}
+	if err := r.compactWorkerLists(w); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := json.Marshal(w); string(got) != `{"workers":{"p1":{"http_resources":null,"replication_bind_addresses":["::"]}}}` {
-		t.Errorf("nullEmptyWorkerLists = %s", got)
+	want := `{"synapse_version":"1.157","workers":{` +
+		`"f1":{"http_resources":["client","federation"],"replication_bind_addresses":null,"roles":["federation_reader"],"upstream":"h:2"},` +
+		`"p1":{"http_resources":null,"replication_bind_addresses":["::"],"upstream":""},` +
+		`"s1":{"http_resources":null,"replication_bind_addresses":null,"roles":["synchrotron"],"upstream":"h:1"}}}`
+	if got, _ := json.Marshal(w); string(got) != want {
+		t.Errorf("compactWorkerLists =\n %s\nwant\n %s", got, want)
+	}
+	// A synapse_worker's own state the same way.
+	ws := map[string]any{"synapse_version": "1.157", "roles": []any{"synchrotron"}, "upstream": "h:1", "http_resources": []any{"client"}}
+	if err := r.compactWorkerLists(ws); err != nil || ws["http_resources"] != nil {
+		t.Errorf("compactWorkerLists on a worker: http_resources %v, %v", ws["http_resources"], err)
+	}
+	if err := r.compactWorkerLists(map[string]any{"synapse_version": "0.1"}); err == nil {
+		t.Error("compactWorkerLists accepted an unsupported synapse_version")
 	}
 }

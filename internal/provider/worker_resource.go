@@ -82,7 +82,7 @@ func (r *workerResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 
 // UpgradeState upgrades version-0 state (provider 0.1.x) to version 1.
 func (r *workerResource) UpgradeState(_ context.Context) map[int64]resource.StateUpgrader {
-	return upgradeFromV0(r.setSynapseVersion, fillWorkerV1)
+	return upgradeFromV0(r.setSynapseVersion, fillWorkerV1, r.compactWorkerLists)
 }
 
 // workerSchemaV1 is version 1 of the synapse_worker schema (release 0.2.0: ports are Number
@@ -191,10 +191,12 @@ func workerSchemaV1() schema.Schema {
 			"upstream": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "`host:port` (or `unix:<path>`) of the HTTP listener serving the roles, for the reverse proxy; empty if none."},
 			"http_resources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The resources served by the `upstream` listener; null without one."},
+				MarkdownDescription: "The resources served by the `upstream` listener when they differ from the default for the worker's `roles` " +
+					"(what the roles' endpoints need, or `client` for a worker whose roles serve none; `data.synapse_catalog` lists each endpoint's resource). " +
+					"Null for that default, which the fleet-wide resources fill in themselves, and without an `upstream`."},
 			"replication_bind_addresses": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Effective bind addresses of the replication listener (Synapse's default `" +
-					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "` when unset); null for a unix socket or without one."},
+				MarkdownDescription: "Bind addresses of the replication listener when they differ from Synapse's default (`" +
+					strings.Join(c.DefaultBindAddresses("http"), "`, `") + "`, all interfaces). Null for that default, for a unix socket, and without one."},
 			"command": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "The command that starts the worker: `python -m " + catalog.GenericWorkerApp +
 					" --config-path <shared_config_path> [--config-path <secret_config_path>] --config-path <config_path>`."},
@@ -445,8 +447,10 @@ func (r *workerResource) render(ctx context.Context, m *workerModel, diags *diag
 	m.ConfigPath = types.StringValue(a.ConfigPath)
 	m.InstanceMapEntry = instanceMapEntryValue(a.InstanceMap, diags)
 	m.Upstream = types.StringValue(a.Upstream)
-	m.HTTPResources = stringListOrNull(a.HTTPResources)
-	m.ReplicationBindAddresses = stringListOrNull(a.ReplicationBindAddresses)
+	// Catalogue defaults stay null: the fleet-wide resources restore them (WithCatalogDefaults).
+	ref := a.Ref(w).Compact(c)
+	m.HTTPResources = stringListOrNull(ref.HTTPResources)
+	m.ReplicationBindAddresses = stringListOrNull(ref.ReplicationBindAddresses)
 	m.Command = types.StringValue(a.Command)
 	m.ConfigDigest = types.StringValue(a.Digest)
 }
@@ -520,7 +524,7 @@ func stringList(ctx context.Context, s []string, diags *diag.Diagnostics) types.
 // fillWorkerV1 computes config_digest from the files a 0.1.0 state holds (the same digest the
 // next plan renders, so an unchanged worker plans no change), and nulls what version 1 leaves
 // null: config_dir, log_level and shared_config_path when 0.1.0 stored their defaults (version
-// 1 does not compute them), http_resources and replication_bind_addresses when empty.
+// 1 does not compute them). compactWorkerLists nulls http_resources and replication_bind_addresses.
 func fillWorkerV1(state map[string]any) error {
 	state["config_digest"] = fleet.Digest(stateString(state, "config_yaml"), stateString(state, "log_config_yaml"), stateString(state, "command"))
 	dir := stateString(state, "config_dir")
@@ -535,11 +539,6 @@ func fillWorkerV1(state map[string]any) error {
 	}
 	if stateString(state, "log_level") == fleet.DefaultLogLevel {
 		state["log_level"] = nil
-	}
-	for _, a := range []string{"http_resources", "replication_bind_addresses"} {
-		if l, ok := state[a].([]any); ok && len(l) == 0 {
-			state[a] = nil
-		}
 	}
 	return nil
 }

@@ -168,9 +168,11 @@ resource "synapse_worker" "fe" {
 					"host": knownvalue.StringExact("10.0.0.7"), "port": knownvalue.Int64Exact(9095),
 					"path": knownvalue.Null(), "tls": knownvalue.Bool(false),
 				})),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("http_resources"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("media")})),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("replication_bind_addresses"),
-					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("::"), knownvalue.StringExact("0.0.0.0")})),
+				// Catalogue defaults stay null: `media` is what media_repository needs, and the
+				// replication listener binds Synapse's default. TestWorkerResourcePublishesNonDefaults
+				// covers the values that are published.
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("http_resources"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("replication_bind_addresses"), knownvalue.Null()),
 			},
 		},
 		resource.TestStep{
@@ -209,6 +211,33 @@ resource "synapse_worker" "fe" {
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
 }
 
+// TestWorkerResourcePublishesNonDefaults: http_resources and replication_bind_addresses are
+// published when they differ from the catalogue's defaults (null otherwise, see
+// TestWorkerResource), and the fleet-wide resources read the defaults of a null.
+func TestWorkerResourcePublishesNonDefaults(t *testing.T) {
+	addr := "synapse_worker.w"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{{
+			Config: workerHCL(`
+  name  = "fed1"
+  roles = ["federation_reader"]
+  host  = "10.0.0.12"
+  listeners = [
+    { type = "http", port = 8083, resources = ["client", "federation"] },
+    { type = "http", port = 9093, bind_addresses = ["10.0.0.12"], resources = ["replication"] },
+  ]
+`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("http_resources"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("client"), knownvalue.StringExact("federation")})),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("replication_bind_addresses"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("10.0.0.12")})),
+			}},
+		}},
+	})
+}
+
 // TestWorkerResourceListenerOverride covers a unix-socket worker and the object outputs.
 func TestWorkerResourceListenerOverride(t *testing.T) {
 	addr := "synapse_worker.w"
@@ -238,6 +267,8 @@ func TestWorkerResourceListenerOverride(t *testing.T) {
 					"path": knownvalue.StringExact("/run/synapse/client1-replication.sock"), "tls": knownvalue.Bool(false),
 				})),
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("replication_bind_addresses"), knownvalue.Null()),
+				// An override serving what the roles need publishes no http_resources either.
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("http_resources"), knownvalue.Null()),
 			}},
 		}},
 	})

@@ -118,8 +118,13 @@ func newBuilder(c *catalog.Catalog, main Member, workers []fleet.WorkerRef, writ
 	if main.Name == "" {
 		main.Name = MainPool
 	}
+	// References carry catalogue defaults as nil (WorkerRef.Compact); read them filled in.
+	filled := make([]fleet.WorkerRef, len(workers))
+	for i, w := range workers {
+		filled[i] = w.WithCatalogDefaults(c)
+	}
 	b := &builder{
-		c: c, main: main, workers: workers, writers: writers,
+		c: c, main: main, workers: filled, writers: writers,
 		writerIdx:   map[string]int{},
 		roleSize:    map[string]int{},
 		roleDefault: map[string]Strategy{},
