@@ -25,6 +25,7 @@ building this checkout's), BENCH_WORKERS_SHARED / BENCH_WORKERS_ROUTING / BENCH_
 BENCH_PROXIES (the direct fleet's input expressions, e.g. `values(synapse_stream_writer.s)` to
 time a provider from before `stream_writers` became a map).
 """
+import json
 import os
 import re
 import resource
@@ -44,7 +45,10 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WARMUP = os.environ.get("WARMUP", "1") != "0"
 STREAMS_SINGLE = ["typing", "to_device", "account_data", "presence", "push_rules"]
 STREAMS_MULTI = ["receipts", "device_lists", "thread_subscriptions", "quarantined_media_changes"]
-MAIN_WRITES = {"quarantined_media_changes"}
+# Streams whose writers must include the main process (catalogue data: the overlay's
+# `main_must_write`; on Synapse 1.152-1.157, the release this benchmark plans for).
+MAIN_WRITES = {name for name, s in json.load(open(os.path.join(REPO, "internal/catalog/data/overlay.json")))["streams"].items()
+               if s.get("main_must_write")}
 
 
 def log(msg):
