@@ -125,9 +125,10 @@ locals {{
   stream_writers = {{
 {sw_hcl}
   }}
-  # for_each over names only: Terraform evaluates the for_each expression once per instance.
-  worker_names = toset(keys(local.workers))
-  stream_names = toset(keys(local.stream_writers))
+  # for_each over a map of the names only: Terraform evaluates the for_each expression once per
+  # instance, and a set costs far more per evaluation than a map (docs/benchmarks.md).
+  worker_names = {{ for k in keys(local.workers) : k => k }}
+  stream_names = {{ for k in keys(local.stream_writers) : k => k }}
 }}
 
 resource "synapse_worker" "w" {{
@@ -201,8 +202,15 @@ def floor_config(n):
   }}
 }}
 
+# The names in a local map, the direct fleet's form: Terraform evaluates a for_each expression
+# once per instance, so a floor that builds its names in the for_each itself (or iterates over a
+# set) is quadratic in Terraform core and not a floor.
+locals {{
+  names = {{ for i in range({n}) : "w-${{i}}" => "w-${{i}}" }}
+}}
+
 resource "floor_thing" "w" {{
-  for_each = toset([for i in range({n}) : "w-${{i}}"])
+  for_each = local.names
   input    = each.key
 }}
 """

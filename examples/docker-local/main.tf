@@ -80,7 +80,7 @@ locals {
 
 # The hosts' addresses: the gateway of each network is an address of this machine.
 resource "docker_network" "host" {
-  for_each = toset(keys(var.host_subnets))
+  for_each = { for k in keys(var.host_subnets) : k => k }
 
   name = "synapse-local-${each.key}-address"
   ipam_config {

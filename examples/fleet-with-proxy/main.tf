@@ -69,7 +69,7 @@ locals {
 resource "local_file" "host_files" {
   # Over the names only (Terraform evaluates for_each once per instance): the content is
   # looked up by name.
-  for_each = toset(keys(local.host_files))
+  for_each = { for k in keys(local.host_files) : k => k }
 
   filename        = "${path.module}/out/hosts/${each.key}"
   content         = local.host_files[each.key]

@@ -67,7 +67,7 @@ variable "homeservers" {
 module "homeserver" {
   source = "../../modules/fleet"
   # Over the names only; each instance looks its homeserver up by name.
-  for_each = toset(keys(var.homeservers))
+  for_each = { for k in keys(var.homeservers) : k => k }
 
   synapse_version = var.homeservers[each.key].release
   hosts           = var.homeservers[each.key].hosts

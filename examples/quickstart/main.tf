@@ -50,6 +50,12 @@ variable "workers" {
 locals {
   # The host's files, at their absolute paths under out/hosts/localhost.
   root = "${path.module}/out/hosts/localhost"
+  # Every for_each iterates over a map of names (name => name) kept in a local, and looks the
+  # rest up by name: Terraform evaluates a for_each expression once per instance, and a map of
+  # names is the cheapest value to evaluate (a set, or whole objects, cost time that grows with
+  # the square of the fleet; docs/benchmarks.md).
+  worker_names = { for k in keys(var.workers) : k => k }
+  stream_names = { for k in keys(var.stream_writers) : k => k }
 }
 
 variable "stream_writers" {
@@ -63,11 +69,8 @@ variable "stream_writers" {
   }
 }
 
-# Every for_each here iterates over names only (toset(keys(...))) and looks the rest up by
-# name: Terraform evaluates a for_each expression once per instance, so iterating over whole
-# objects costs time that grows with the square of the fleet.
 resource "synapse_worker" "all" {
-  for_each = toset(keys(var.workers))
+  for_each = local.worker_names
 
   name             = each.key
   roles            = var.workers[each.key].roles
@@ -79,7 +82,7 @@ resource "synapse_worker" "all" {
 }
 
 resource "synapse_stream_writer" "all" {
-  for_each = toset(keys(var.stream_writers))
+  for_each = local.stream_names
 
   stream = each.key
   # Through synapse_worker so Terraform orders them, and a writer that is not a worker fails here.
@@ -87,7 +90,7 @@ resource "synapse_stream_writer" "all" {
 }
 
 resource "local_file" "worker" {
-  for_each = toset(keys(var.workers))
+  for_each = local.worker_names
 
   filename        = "${local.root}${synapse_worker.all[each.key].config_path}"
   content         = synapse_worker.all[each.key].config_yaml
@@ -97,7 +100,7 @@ resource "local_file" "worker" {
 # Each worker's log config (at its log_config_path): the provider's template for the worker's
 # name and log level.
 resource "local_file" "worker_log_config" {
-  for_each = toset(keys(var.workers))
+  for_each = local.worker_names
 
   filename        = "${local.root}${synapse_worker.all[each.key].log_config_path}"
   content         = provider::synapse::worker_log_config(each.key, synapse_worker.all[each.key].log_level)
@@ -195,10 +198,11 @@ locals {
       apache  = synapse_routing_table.fleet.apache_files
     } : { for path, content in files : "${proxy}/${path}" => content }
   ]...)
+  proxy_names = { for k in keys(local.proxy_files) : k => k }
 }
 
 resource "local_file" "proxy" {
-  for_each = toset(keys(local.proxy_files))
+  for_each = local.proxy_names
 
   filename        = "${path.module}/out/proxy/${each.key}"
   content         = local.proxy_files[each.key]

@@ -34,6 +34,9 @@ locals {
   process_files = {
     for n, p in local.processes : n => { for path in p.paths : path => var.files[path] if contains(keys(var.files), path) }
   }
+  # What the containers' for_each iterate over: a map of the process names only (see
+  # terraform_data.files).
+  process_names = { for k in keys(local.processes) : k => k }
 
   proxy_images = {
     nginx   = "nginx:1.27-alpine"
@@ -79,15 +82,15 @@ resource "docker_image" "synapse" {
 # Restart (replace) a container when any of its files changes: the container is replaced when
 # this resource's input (the files' contents) changes.
 resource "terraform_data" "files" {
-  # Names only (Terraform evaluates a for_each expression once per instance).
-  for_each = toset(keys(local.process_files))
+  # A map of names only (Terraform evaluates a for_each expression once per instance).
+  for_each = local.process_names
 
   # The secret's hash joins the trigger so a rotated secret restarts the containers.
   input = merge({ for p, c in local.process_files[each.key] : p => sha256(c) }, local.has_secret ? { (var.replication_secret_path) = sha256(var.replication_secret) } : {})
 }
 
 resource "docker_container" "synapse" {
-  for_each = toset(keys(local.processes))
+  for_each = local.process_names
 
   name     = "${var.name_prefix}-${var.host}-${each.key}"
   hostname = each.key

@@ -167,9 +167,12 @@ locals {
       )
     }
   }
-  # Resources iterate over names only; each instance reads local.workers[each.key] (Terraform
-  # re-evaluates a for_each expression per instance, so a map of objects costs O(N^2)).
-  worker_names = toset(keys(local.workers))
+  # Resources iterate over a map of names only (name => name); each instance reads
+  # local.workers[each.key]. Terraform re-evaluates a for_each expression per instance: a map of
+  # objects, a set of names or a for expression written in the for_each costs O(N^2); a map of
+  # names in a local is the cheapest value (docs/benchmarks.md).
+  worker_names = { for k in keys(local.workers) : k => k }
+  stream_names = { for k in keys(local.streams) : k => k }
 
   # Every port in use, per host, to prove there is no collision before the provider runs.
   port_claims = concat(
@@ -271,7 +274,7 @@ resource "synapse_worker" "this" {
 }
 
 resource "synapse_stream_writer" "this" {
-  for_each = toset(keys(local.streams))
+  for_each = local.stream_names
 
   synapse_version = var.synapse_version
   stream          = each.key

@@ -13,10 +13,11 @@ locals {
     sync1 = { roles = ["synchrotron"], http_port = 8083 }
     sync2 = { roles = ["synchrotron"], http_port = 8084 }
   }
+  worker_names = { for k in keys(local.workers) : k => k }
 }
 
 resource "synapse_worker" "all" {
-  for_each  = toset(keys(local.workers))
+  for_each  = local.worker_names
   name      = each.key
   roles     = local.workers[each.key].roles
   host      = "10.0.0.11"

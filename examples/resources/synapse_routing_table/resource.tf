@@ -11,12 +11,13 @@ locals {
     fedin1   = { roles = ["federation_inbound"], host = "10.0.0.16" }
     typing1  = { roles = [], host = "10.0.0.17" }
   }
+  # for_each iterates over a map of the names only: Terraform evaluates the for_each expression
+  # for every instance, and a map of names in a local stays cheap however large local.workers grows.
+  worker_names = { for k in keys(local.workers) : k => k }
 }
 
-# for_each over the names only: Terraform evaluates the for_each expression for every instance,
-# so a map of names stays cheap however large local.workers grows.
 resource "synapse_worker" "all" {
-  for_each         = toset(keys(local.workers))
+  for_each         = local.worker_names
   name             = each.key
   roles            = local.workers[each.key].roles
   host             = local.workers[each.key].host
