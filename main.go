@@ -6,6 +6,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	rdebug "runtime/debug"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -39,6 +40,21 @@ func quietSDKLogging(environ []string) []string {
 	return sdkLogLevelVars
 }
 
+// gcSettings are the garbage collector settings for a plan, unless the user set GOGC or
+// GOMEMLIMIT (then Go's own apply): collect when the heap has grown by 400% instead of 100%,
+// with a soft limit of 1 GiB. A plan is a short burst that allocates heavily in the framework's
+// value walks and keeps little; with Go's default, garbage collection is about a quarter of the
+// provider's CPU. Measured on a 500-worker plan: 7.7 s to 6.1 s wall, 12.3 s to 9.2 s CPU, the
+// provider's peak resident memory 120 MB to 204 MB (400 MB at 1,000 workers; docs/benchmarks.md).
+func gcSettings(environ []string) (percent int, limit int64, ok bool) {
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "GOGC=") || strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			return 0, 0, false
+		}
+	}
+	return 400, 1 << 30, true
+}
+
 func main() {
 	// `terraform-provider-synapse adopt ...` turns an existing fleet into HCL (internal/adopt).
 	if len(os.Args) > 1 && os.Args[1] == "adopt" {
@@ -52,6 +68,11 @@ func main() {
 		if err := os.Setenv(name, "OFF"); err != nil {
 			log.Fatal(err.Error())
 		}
+	}
+
+	if percent, limit, ok := gcSettings(os.Environ()); ok {
+		rdebug.SetGCPercent(percent)
+		rdebug.SetMemoryLimit(limit)
 	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

@@ -25,3 +25,14 @@ func TestQuietSDKLogging(t *testing.T) {
 		})
 	}
 }
+
+func TestGCSettings(t *testing.T) {
+	if p, l, ok := gcSettings([]string{"HOME=/root", "TF_IN_AUTOMATION=1", "GOGCX=1"}); !ok || p != 400 || l != 1<<30 {
+		t.Errorf("without GOGC or GOMEMLIMIT: %d, %d, %v; want 400, 1 GiB, true", p, l, ok)
+	}
+	for _, env := range [][]string{{"GOGC=100"}, {"GOGC=off"}, {"PATH=/bin", "GOMEMLIMIT=512MiB"}} {
+		if _, _, ok := gcSettings(env); ok {
+			t.Errorf("gcSettings(%q) overrides the user's setting", env)
+		}
+	}
+}
