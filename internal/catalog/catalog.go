@@ -140,6 +140,7 @@ type document struct {
 	MainInstanceMap   string               `json:"main_instance_map_key"`
 	LogLevels         []string             `json:"log_levels"`
 	DefaultBind       map[string][]string  `json:"default_bind_addresses"`
+	DefaultMaxUpload  string               `json:"default_max_upload_size"`
 	UnixSocketTypes   []string             `json:"unix_socket_listener_types"`
 	Deprecated        []DeprecatedOption   `json:"deprecated_worker_options"`
 	SharedOnly        []string             `json:"shared_only_options"`
@@ -193,6 +194,9 @@ type Catalog struct {
 	// a fleet with workers can use (workers share the database with the main process).
 	DatabaseEngines       []string
 	WorkerDatabaseEngines []string
+	// DefaultMaxUploadSize is Synapse's max_upload_size when homeserver.yaml leaves it unset, in
+	// its size syntax (the config schema's default): the largest body the proxies pass by default.
+	DefaultMaxUploadSize string
 
 	defaultBind map[string][]string
 }
@@ -288,6 +292,7 @@ func build(v, version string) (*Catalog, error) {
 		RequiredConfigKeys:       doc.RequiredKeys,
 		DatabaseEngines:          doc.DatabaseEngines,
 		WorkerDatabaseEngines:    doc.WorkerDatabases,
+		DefaultMaxUploadSize:     doc.DefaultMaxUpload,
 	}
 	for _, s := range doc.Streams {
 		if holds(v, s.Since, s.Until) {

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/proxy"
 	"github.com/synapse-fleet/terraform-provider-synapse/internal/routing"
@@ -31,6 +32,7 @@ type extraRouteModel struct {
 
 // routingTableExtraAttributes are the user-route and proxy-option attributes of the schema.
 func routingTableExtraAttributes() map[string]schema.Attribute {
+	upload := catalog.MustFor(catalog.Latest()).DefaultMaxUploadSize
 	return map[string]schema.Attribute{
 		"extra_routes": schema.MapNestedAttribute{Optional: true,
 			MarkdownDescription: "Routes the catalogue does not know, keyed by a name (lowercase letters, digits, `_` and `-`): " +
@@ -72,12 +74,12 @@ func routingTableExtraAttributes() map[string]schema.Attribute {
 		"client_max_body_size": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "The largest request body the proxy passes on, in Synapse's size syntax: bytes, or a number " +
 				"followed by `K` or `M` (powers of 1024), e.g. `\"100M\"`; larger bodies get 413 from the proxy. At least " +
-				"`max_upload_size`, at most `2047M` (the most Apache takes). Defaults to `max_upload_size`, else `\"50M\"` " +
+				"`max_upload_size`, at most `2047M` (the most Apache takes). Defaults to `max_upload_size`, else `\"" + upload + "\"` " +
 				"(Synapse's default `max_upload_size`)."},
 		"max_upload_size": schema.StringAttribute{Optional: true,
 			MarkdownDescription: "The `max_upload_size` of the homeserver's configuration (`homeserver_yaml` of " +
 				"`synapse_shared_config`), in Synapse's size syntax, e.g. `\"100M\"`. A `client_max_body_size` below it is an " +
-				"error: the proxy would refuse uploads Synapse accepts. Defaults to none (Synapse's own default, `\"50M\"`)."},
+				"error: the proxy would refuse uploads Synapse accepts. Defaults to none (Synapse's own default, `\"" + upload + "\"`)."},
 	}
 }
 
@@ -119,6 +121,21 @@ func (m routingTableModel) extraRoutes(ctx context.Context, diags *diag.Diagnost
 		out = append(out, e)
 	}
 	return out, ok
+}
+
+// defaultBodyLimit sets the proxies' body limit, when neither client_max_body_size nor
+// max_upload_size set it, to Synapse's own default max_upload_size (a catalogue fact).
+func defaultBodyLimit(c *catalog.Catalog, o *proxy.Options, diags *diag.Diagnostics) bool {
+	if o.MaxBodyBytes != 0 {
+		return true
+	}
+	n, err := fleet.ParseSize(c.DefaultMaxUploadSize)
+	if err != nil {
+		diags.AddError("Invalid Catalogue Default", fmt.Sprintf("The catalogue's default max_upload_size for Synapse %s does not parse: %s. This is a provider bug, please report it.", c.Version, err))
+		return false
+	}
+	o.MaxBodyBytes = n
+	return true
 }
 
 // proxyOptions reads `fallback_to_main`, `client_max_body_size` and `max_upload_size` into

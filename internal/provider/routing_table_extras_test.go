@@ -6,11 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/catalog"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/fleet"
+	"github.com/synapse-fleet/terraform-provider-synapse/internal/proxy"
 )
 
 // extraRoutesHCL are user routes over routingFleet: a module on the generic worker sticky by
@@ -136,4 +141,30 @@ func TestRoutingTableExtraRoutes(t *testing.T) {
 		},
 	)
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testProviders, Steps: steps})
+}
+
+// TestDefaultBodyLimit: with neither client_max_body_size nor max_upload_size, the proxies'
+// limit is the catalogue's default max_upload_size of each release; a limit already set stays.
+// The renderer's own zero-Options default agrees with it, so its golden files show what the
+// provider renders.
+func TestDefaultBodyLimit(t *testing.T) {
+	for _, v := range catalog.Versions() {
+		c := catalog.MustFor(v)
+		want, err := fleet.ParseSize(c.DefaultMaxUploadSize)
+		if err != nil || want <= 0 {
+			t.Fatalf("%s: default max_upload_size %q: %v", v, c.DefaultMaxUploadSize, err)
+		}
+		var o proxy.Options
+		var diags diag.Diagnostics
+		if !defaultBodyLimit(c, &o, &diags) || diags.HasError() || o.MaxBodyBytes != want {
+			t.Errorf("%s: defaultBodyLimit set %d (%v), want %d", v, o.MaxBodyBytes, diags, want)
+		}
+		if want != proxy.DefaultMaxBodyBytes {
+			t.Errorf("%s: the catalogue's default max_upload_size is %d bytes, the renderer's zero-Options default %d", v, want, proxy.DefaultMaxBodyBytes)
+		}
+		o = proxy.Options{MaxBodyBytes: 7}
+		if !defaultBodyLimit(c, &o, &diags) || o.MaxBodyBytes != 7 {
+			t.Errorf("%s: defaultBodyLimit replaced a set limit with %d", v, o.MaxBodyBytes)
+		}
+	}
 }

@@ -581,7 +581,7 @@ func (r *routingTableResource) render(ctx context.Context, m *routingTableModel,
 		return nil
 	}
 	c := r.catalogOf(m.SynapseVersion, diags)
-	if c == nil {
+	if c == nil || !defaultBodyLimit(c, &opts, diags) {
 		return nil
 	}
 	t, ps := routing.Compile(c, main, workers, writers, overrides)

@@ -53,8 +53,8 @@ type Options struct {
 	ModulesDir string
 	// CaddyAdmin is the Caddy admin endpoint address; empty turns the admin endpoint off.
 	CaddyAdmin string
-	// MaxBodyBytes is the largest request body accepted, in bytes (default DefaultMaxBodyBytes,
-	// Synapse's default max_upload_size "50M"); a larger body gets 413. HAProxy checks the
+	// MaxBodyBytes is the largest request body accepted, in bytes (default DefaultMaxBodyBytes);
+	// a larger body gets 413. HAProxy checks the
 	// Content-Length header (a chunked body is not counted).
 	MaxBodyBytes int64
 	// FallbackToMain sends a request to the main process when every member of its pool is
@@ -93,8 +93,9 @@ const (
 	DefaultListenAddress = "0.0.0.0"
 	DefaultListenPort    = 8008
 	DefaultConfigDir     = "/etc/synapse-proxy"
-	// DefaultMaxBodyBytes is Synapse's default max_upload_size, "50M" (Synapse's sizes are
-	// powers of 1024).
+	// DefaultMaxBodyBytes is the body limit a zero Options renders. The provider always passes
+	// one (client_max_body_size, max_upload_size, or the catalogue's default max_upload_size);
+	// this value only keeps a zero Options valid for the renderer's own tests and tools.
 	DefaultMaxBodyBytes = 50 << 20
 	// MaxMaxBodyBytes is the largest body limit every proxy can express (Apache's
 	// LimitRequestBody stops at 2 GiB - 1).
