@@ -533,6 +533,11 @@ func (c *Catalog) StreamHint(name string) string {
 // serves any role (the other accepted values are historical aliases of it).
 const GenericWorkerApp = "synapse.app.generic_worker"
 
+// MediaResource is the listener resource of the media repository's endpoints: a process
+// serves it only where the media repository loads (not on the main process once a worker holds
+// a role with EnableMediaRepo, since the shared config then sets enable_media_repo: false).
+const MediaResource = "media"
+
 // MainApp is the worker_app value that means the main process: Synapse reads it as no
 // worker_app at all, so a shared file may set it (the workers' own files override it).
 const MainApp = "synapse.app.homeserver"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -244,6 +245,29 @@ func TestEndpointResourceFollowsWorkerListener(t *testing.T) {
 			if w := want(e.Pattern); e.Resource != w {
 				t.Errorf("%s: endpoint %q (group %q) is on resource %q; a generic worker serves it on %q", v, e.Pattern, e.Group, e.Resource, w)
 			}
+		}
+	}
+}
+
+// TestMediaResourceIsAListenerResource: the constant the media rules key on names a listener
+// resource of every release, and the resource of the media roles' endpoints.
+func TestMediaResourceIsAListenerResource(t *testing.T) {
+	for _, v := range Versions() {
+		c := MustFor(v)
+		if !slices.Contains(c.ListenerResources, MediaResource) {
+			t.Errorf("%s: MediaResource %q is not among the listener resources %v", v, MediaResource, c.ListenerResources)
+		}
+		found := false
+		for _, r := range c.Roles {
+			if !r.EnableMediaRepo {
+				continue
+			}
+			for _, e := range c.EndpointsForRoles([]string{r.Name}) {
+				found = found || e.Resource == MediaResource
+			}
+		}
+		if !found {
+			t.Errorf("%s: no endpoint of a media role is on the %q resource", v, MediaResource)
 		}
 	}
 }

@@ -552,7 +552,7 @@ func (s *sharedView) checkWriterServesStream(ps *Problems, wp string, i, j int, 
 	if len(missing) > 0 {
 		ps.Add(wp, "Stream Writer Resource Not Served", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves on the %s listener resource(s), but its HTTP listener serves only %s, so those requests would get a 404. Serve %s on it (for media: give the worker the media_repository role).", i, j, w.Name, stream, quoted(need), quoted(w.HTTPResources), quoted(missing))
 	}
-	if containsString(need, "media") && s.hasMediaWorker() && !s.isMediaWorker(*w) {
+	if containsString(need, catalog.MediaResource) && s.hasMediaWorker() && !s.isMediaWorker(*w) {
 		ps.Warn(wp, "Stream Writer Cannot Load Media", "stream_writers[%d].writers[%d]: worker %q writes stream %q, whose endpoints Synapse serves only where the media repository loads, but the shared config sets enable_media_repo: false (the fleet has a media worker) and %q has no media role, so Synapse ignores its media resource. Give it the media_repository role (or enable_media_repo: true in its extra_config).", i, j, w.Name, stream, w.Name)
 	}
 }
@@ -1034,7 +1034,7 @@ func (s *sharedView) checkHomeserverYAML(ps *Problems) {
 		ls, _ := s.userValue["listeners"].([]any)
 		for i, l := range ls {
 			lm, _ := l.(map[string]any)
-			if servesResource(lm["resources"], "media") {
+			if servesResource(lm["resources"], catalog.MediaResource) {
 				ps.Add("homeserver_yaml", "Media Listener On Main Process", "homeserver_yaml: listeners[%d] serves the `media` resource, but the fleet has a media worker, so the shared config sets enable_media_repo: false and the main process refuses to start (\"'media' resource conflicts with enable_media_repo=False\"). Remove `media` from that listener and route media to the media worker.", i)
 			}
 		}

@@ -357,7 +357,7 @@ func (b *builder) streamRoutes() {
 // enable_media_repo: false, and Synapse registers no media servlets (the quarantine admin APIs
 // among them) on a process that cannot load the media repository.
 func (b *builder) mainServes(e catalog.Endpoint) bool {
-	if e.Resource != "media" {
+	if e.Resource != catalog.MediaResource {
 		return true
 	}
 	for _, w := range b.workers {
