@@ -264,3 +264,21 @@ func TestRulesData(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailSentences: each facet's detail reads as a sentence whose subject agrees with its
+// verb ("the configuration of worker sync-1 changes", not "the files ... changes").
+func TestDetailSentences(t *testing.T) {
+	prev, next := base(), clone(base())
+	next.Workers["sync-1"] = "y1b"
+	next.SharedFile = "shared-v2"
+	p := Compute(rules(), prev, next)
+	var got []string
+	for _, c := range p.Changes {
+		got = append(got, c.Detail)
+	}
+	for _, want := range []string{"the configuration of worker sync-1 changes", "the shared homeserver.yaml changes"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("details %q lack %q", got, want)
+		}
+	}
+}
